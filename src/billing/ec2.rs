@@ -1,0 +1,108 @@
+//! EC2 On-Demand instance billing.
+//!
+//! Rules (`aws-billing-rules.md` §1.1, EC2 User Guide `ec2-on-demand-instances.md` and
+//! `ec2-instance-lifecycle.md`):
+//! - Linux, Windows, RHEL and Ubuntu are billed per second while `running`, with a
+//!   60-second minimum every time an instance goes from `stopped` (or launch) to `running`;
+//!   a reboot starts no new minimum.
+//! - Stopped instances are not billed.
+//! - Charges land in the calendar month in which the seconds ran.
+
+use super::LineItem;
+
+/// The minimum billed per start of a per-second-billed instance.
+pub const MINIMUM_SECONDS_PER_START: f64 = 60.0;
+
+/// On-Demand operating systems the catalog prices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperatingSystem {
+    /// Linux/Unix (Amazon Linux, Ubuntu, …): per-second billing.
+    Linux,
+}
+
+/// Rates of one instance type, resolved from the catalog.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ec2Rates {
+    /// On-Demand price per instance-hour.
+    pub usd_per_hour: f64,
+}
+
+/// Seconds billed for one run (start to stop) of `run_seconds`.
+#[must_use]
+pub fn billed_seconds_per_run(run_seconds: f64) -> f64 {
+    if run_seconds <= 0.0 { 0.0 } else { run_seconds.max(MINIMUM_SECONDS_PER_START) }
+}
+
+/// The cost of `billed_seconds` instance-seconds.
+#[must_use]
+pub fn instance_cost_usd(billed_seconds: f64, rates: Ec2Rates) -> f64 {
+    billed_seconds / 3600.0 * rates.usd_per_hour
+}
+
+/// The instance-hours line for `billed_seconds` of `instance_type`.
+#[must_use]
+pub fn instance_line(instance_type: &str, billed_seconds: f64, rates: Ec2Rates) -> LineItem {
+    LineItem::priced(
+        format!("Instance hours ({instance_type}, Linux, On-Demand)"),
+        billed_seconds / 3600.0,
+        "hours",
+        rates.usd_per_hour,
+    )
+}
+
+/// Billed instance-seconds per calendar month of a fleet of `count` instances that are
+/// started together and run for `run_seconds`, given the seconds each month contributes
+/// to the run (in order; their sum is `run_seconds`).
+///
+/// The minimum-charge top-up of a run shorter than 60 s lands in the month it ended.
+#[must_use]
+pub fn fleet_billed_seconds_by_month(count: u32, run_seconds_by_month: &[f64]) -> Vec<f64> {
+    let run: f64 = run_seconds_by_month.iter().sum();
+    let top_up = billed_seconds_per_run(run) - run;
+    let last = run_seconds_by_month.iter().rposition(|s| *s > 0.0);
+    run_seconds_by_month
+        .iter()
+        .enumerate()
+        .map(|(i, s)| f64::from(count) * (s + if Some(i) == last { top_up } else { 0.0 }))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T3_MICRO: Ec2Rates = Ec2Rates { usd_per_hour: 0.0104 };
+
+    #[test]
+    fn thirty_second_run_is_billed_as_sixty() {
+        // "You pay only for the seconds … with a 60-second minimum" (EC2UG ec2-on-demand-instances.md)
+        assert!((billed_seconds_per_run(30.0) - 60.0).abs() < 1e-12);
+        assert!((billed_seconds_per_run(61.5) - 61.5).abs() < 1e-12);
+        assert!(billed_seconds_per_run(0.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn stop_start_pays_the_minimum_twice() {
+        // "a minimum of one minute every time you start your instance" (EC2UG ec2-instance-lifecycle.md):
+        // two 20 s runs bill 120 s, one 40 s run bills 60 s.
+        let two_starts = billed_seconds_per_run(20.0) + billed_seconds_per_run(20.0);
+        assert!((two_starts - 120.0).abs() < 1e-12);
+        assert!((billed_seconds_per_run(40.0) - 60.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn t3_micro_for_730_hours() {
+        // t3.micro $0.0104/h × 730 h = $7.592 (rules §1.2, PL Infracost golden "$7.59")
+        let usd = instance_cost_usd(730.0 * 3600.0, T3_MICRO);
+        assert!((usd - 7.592).abs() < 1e-9);
+    }
+
+    #[test]
+    fn fleet_seconds_land_in_their_month_and_top_up_at_the_end() {
+        let months = fleet_billed_seconds_by_month(3, &[10.0, 20.0]);
+        assert_eq!(months, vec![30.0, 150.0]); // 30 s run billed 60 s each: top-up in month 2
+        let long = fleet_billed_seconds_by_month(2, &[3600.0, 7200.0]);
+        assert_eq!(long, vec![7200.0, 14400.0]);
+    }
+}

@@ -1,0 +1,6 @@
+//! One file per subcommand.
+
+pub(crate) mod compare;
+pub(crate) mod pricing;
+pub(crate) mod quote;
+pub(crate) mod trace;

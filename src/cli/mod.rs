@@ -1,0 +1,104 @@
+//! Command-line arguments and dispatch. Only the binary compiles this module.
+
+mod commands;
+pub(crate) mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use costcast::catalog::{CatalogSource, PriceCatalog};
+use costcast::report::Format;
+
+/// Cost and capacity planning for AWS compute.
+///
+/// Exit codes: 0 success; 1 a budget gate was breached; 2 error (bad input, missing
+/// pricing, I/O).
+#[derive(Debug, Parser)]
+#[command(name = "costcast", version, about, long_about = None)]
+pub(crate) struct Args {
+    /// Read prices from this `pricing-data` directory instead of the catalog built into
+    /// the binary.
+    #[arg(long, global = true, env = "COSTCAST_PRICING_DIR", value_name = "DIR")]
+    pricing_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Price a usage file like an invoice (the point estimate).
+    Quote(commands::quote::QuoteArgs),
+    /// Compare a scenario's options month by month (default: the embedded scenario).
+    Compare(commands::compare::CompareArgs),
+    /// Work with workload traces.
+    #[command(subcommand)]
+    Trace(commands::trace::TraceCommand),
+    /// Browse the pricing catalog.
+    #[command(subcommand)]
+    Pricing(commands::pricing::PricingCommand),
+}
+
+/// Output formats on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// Aligned text.
+    Table,
+    /// JSON with `schema_version`.
+    Json,
+    /// CSV rows.
+    Csv,
+    /// Markdown tables.
+    Markdown,
+}
+
+impl From<OutputFormat> for Format {
+    fn from(f: OutputFormat) -> Format {
+        match f {
+            OutputFormat::Table => Format::Table,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Csv => Format::Csv,
+            OutputFormat::Markdown => Format::Markdown,
+        }
+    }
+}
+
+/// How a run ended, mapped to the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExitStatus {
+    /// Everything passed.
+    Success,
+    /// The run completed but a budget gate was breached (used by `gate`).
+    #[allow(dead_code)]
+    Failure,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        match status {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Failure => ExitCode::from(1),
+        }
+    }
+}
+
+/// Runs the parsed command.
+pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
+    let source = catalog_source(args.pricing_dir);
+    match args.command {
+        Command::Quote(a) => commands::quote::run(&source, &a),
+        Command::Compare(a) => commands::compare::run(&source, &a),
+        Command::Trace(c) => commands::trace::run(&c),
+        Command::Pricing(c) => commands::pricing::run(&source, &c),
+    }
+}
+
+fn catalog_source(dir: Option<PathBuf>) -> CatalogSource {
+    dir.map_or(CatalogSource::Embedded, CatalogSource::Dir)
+}
+
+/// Loads the catalog for `region`.
+pub(crate) fn load_catalog(source: &CatalogSource, region: &str) -> anyhow::Result<PriceCatalog> {
+    Ok(PriceCatalog::load(source, region)?)
+}

@@ -1,0 +1,48 @@
+//! # costcast
+//!
+//! A cost and capacity planning engine for AWS compute. It replays a workload (a measured
+//! trace or a synthetic profile) through models of how AWS bills and scales each compute
+//! option, and reports what each would cost, month by month, and whether it keeps up.
+//!
+//! # Overview
+//!
+//! The pipeline, in the order data flows:
+//!
+//! - [`catalog::PriceCatalog`]: published prices as exact decimals, with provenance.
+//! - [`trace::Trace`]: a measured workload, validated and resampled.
+//! - [`scenario::ScenarioSource`] → [`scenario::Plan`]: a scenario file checked and
+//!   resolved against the catalog (every rate looked up once).
+//! - [`sim::run`]: demand through each option's capacity and [`billing`] models.
+//! - [`report::compare::CompareReport`]: the view model every output format renders.
+//!
+//! [`quote::quote`] prices a usage file with the same billing functions.
+//!
+//! The library never prints and never exits; the `costcast` binary does both.
+//!
+//! # Example
+//!
+//! ```
+//! use costcast::catalog::PriceCatalog;
+//! use costcast::report::{compare::CompareReport, Format};
+//! use costcast::scenario::ScenarioSource;
+//!
+//! let catalog = PriceCatalog::embedded("us-east-1")?;
+//! let plan = ScenarioSource::embedded_default().plan(&catalog)?;
+//! let run = costcast::sim::run(&plan);
+//! let report = CompareReport::from_run(&plan, &run);
+//! assert!(report.options.iter().all(|o| o.horizon_usd.mean > 0.0));
+//! let _json = report.render(Format::Json);
+//! # Ok::<(), costcast::error::Error>(())
+//! ```
+
+pub mod billing;
+pub mod capacity;
+pub mod catalog;
+pub mod error;
+pub mod money;
+pub mod quote;
+pub mod report;
+pub mod scenario;
+pub mod sim;
+pub mod stats;
+pub mod trace;

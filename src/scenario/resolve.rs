@@ -1,0 +1,417 @@
+//! Resolving a [`ScenarioSpec`] into a [`Plan`]: every key checked, every rate looked up.
+//!
+//! The rate look-ups here (`ec2_rates`, `lambda_rates`) are the only place a model's
+//! prices come from, for scenarios and usage files alike.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::input::TomlInput;
+use super::timeline::{Timeline, parse_step};
+use super::{SCHEMA_VERSION, ScenarioSpec, SloSpec, SyntheticSpec, WorkloadSpec};
+use crate::billing::ec2::{Ec2Rates, OperatingSystem};
+use crate::billing::lambda::{self, Architecture, LambdaRates};
+use crate::catalog::{CatalogInfo, PriceCatalog, Service};
+use crate::error::{Error, Result};
+use crate::trace::{self, MetricKind, RegularSeries};
+
+/// A scenario ready to run: validated, with every rate resolved.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Scenario name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// Provenance of the prices used.
+    pub catalog: CatalogInfo,
+    /// The simulated calendar.
+    pub timeline: Timeline,
+    /// The demand.
+    pub workload: Workload,
+    /// The candidate options, in file order.
+    pub options: Vec<OptionPlan>,
+    /// Service levels for feasibility.
+    pub slo: Slo,
+}
+
+/// Service levels an option must meet.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Slo {
+    /// Smallest acceptable share of demand served.
+    pub min_served_fraction: f64,
+    /// Largest acceptable p95 utilisation of provisioned capacity.
+    pub max_p95_utilization: f64,
+}
+
+/// The demand of a scenario.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    /// CPU per request, vCPU-ms.
+    pub vcpu_ms_per_request: f64,
+    /// Handler time per request, ms.
+    pub duration_ms: f64,
+    /// Response size, kB.
+    pub response_kb: f64,
+    /// Compound monthly growth.
+    pub monthly_growth: f64,
+    /// Load multiplier.
+    pub scale: f64,
+    /// Where the request rate comes from.
+    pub source: DemandSource,
+}
+
+/// The shape of demand before growth and scale.
+#[derive(Debug, Clone)]
+pub enum DemandSource {
+    /// A synthetic profile.
+    Synthetic(SyntheticProfile),
+    /// A trace resampled to the scenario step, as requests per second, repeated back to
+    /// back from the start of the horizon.
+    Trace {
+        /// Requests per second on the scenario step.
+        requests_per_second: Vec<f64>,
+        /// The file it came from.
+        path: String,
+    },
+}
+
+/// A validated synthetic profile.
+#[derive(Debug, Clone, Copy)]
+pub struct SyntheticProfile {
+    /// Weekly mean requests per second.
+    pub requests_per_second: f64,
+    /// Daily amplitude (fraction of the mean).
+    pub daily_amplitude: f64,
+    /// Peak hour, UTC.
+    pub peak_hour_utc: f64,
+    /// Weekend load relative to weekdays.
+    pub weekend_factor: f64,
+}
+
+/// One candidate option.
+#[derive(Debug, Clone)]
+pub struct OptionPlan {
+    /// Its unique name.
+    pub name: String,
+    /// The service, as written.
+    pub service: &'static str,
+    /// What to simulate.
+    pub model: OptionModel,
+}
+
+/// The model of an option, with its rates.
+#[derive(Debug, Clone)]
+pub enum OptionModel {
+    /// A fixed fleet of identical EC2 instances, load spread evenly.
+    Ec2Fleet(Ec2FleetPlan),
+    /// One Lambda function serving every request.
+    Lambda(LambdaPlan),
+}
+
+/// A fixed EC2 fleet.
+#[derive(Debug, Clone)]
+pub struct Ec2FleetPlan {
+    /// Instance type.
+    pub instance_type: String,
+    /// Number of instances.
+    pub count: u32,
+    /// vCPUs per instance.
+    pub vcpu: f64,
+    /// Rates.
+    pub rates: Ec2Rates,
+}
+
+/// A Lambda function.
+#[derive(Debug, Clone)]
+pub struct LambdaPlan {
+    /// Memory in MB.
+    pub memory_mb: u32,
+    /// Architecture.
+    pub architecture: Architecture,
+    /// Billed duration per request before rounding, ms.
+    pub duration_ms: f64,
+    /// Whether the monthly free tier applies.
+    pub free_tier: bool,
+    /// Rates.
+    pub rates: LambdaRates,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Ec2OptionSpec {
+    instance_type: String,
+    #[serde(default = "one_u32")]
+    count: u32,
+    #[serde(default = "linux")]
+    os: OperatingSystem,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LambdaOptionSpec {
+    memory_mb: u32,
+    #[serde(default)]
+    architecture: Architecture,
+    #[serde(default)]
+    duration_ms: Option<f64>,
+    #[serde(default = "yes")]
+    free_tier: bool,
+}
+
+pub(crate) fn one_u32() -> u32 {
+    1
+}
+
+pub(crate) fn linux() -> OperatingSystem {
+    OperatingSystem::Linux
+}
+
+pub(crate) fn yes() -> bool {
+    true
+}
+
+/// The option services scenarios accept so far.
+const OPTION_SERVICES: [&str; 2] = ["ec2", "lambda"];
+
+pub(super) fn resolve(input: &TomlInput<'_>, spec: &ScenarioSpec, base_dir: &Path, catalog: &PriceCatalog) -> Result<Plan> {
+    if spec.schema_version != SCHEMA_VERSION {
+        return Err(input.error_at(
+            "schema_version",
+            format!("schema version {} is not supported; this build reads version {SCHEMA_VERSION}", spec.schema_version),
+        ));
+    }
+    if spec.region != catalog.region() {
+        return Err(input.error_at("region", format!("the catalog loaded is for {}", catalog.region())));
+    }
+    let start = NaiveDate::parse_from_str(&spec.start.0, "%Y-%m-%d")
+        .map_err(|_| input.error_at("start", format!("`{}` is not a date (YYYY-MM-DD)", spec.start.0)))?;
+    let step_s = parse_step(&spec.step).map_err(|m| input.error_at("step", m))?;
+    let timeline = Timeline::new(start, spec.horizon_months, step_s).map_err(|m| {
+        let field = if m.contains("months") { "horizon_months" } else { "step" };
+        input.error_at(field, m)
+    })?;
+    let workload = resolve_workload(input, &spec.workload, base_dir, catalog, &timeline)?;
+    if spec.options.is_empty() {
+        return Err(input.error_at("option", "add at least one [[option]]"));
+    }
+    let mut options: Vec<OptionPlan> = Vec::with_capacity(spec.options.len());
+    for (i, table) in spec.options.iter().enumerate() {
+        let option = resolve_option(input, i, table.clone(), &workload, catalog)?;
+        if options.iter().any(|o| o.name == option.name) {
+            return Err(input.error_at(&format!("option[{i}].name"), format!("`{}` is used by another option; names must be unique", option.name)));
+        }
+        options.push(option);
+    }
+    Ok(Plan {
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        catalog: catalog.info().clone(),
+        timeline,
+        workload,
+        options,
+        slo: resolve_slo(input, &spec.slo)?,
+    })
+}
+
+fn resolve_slo(input: &TomlInput<'_>, slo: &SloSpec) -> Result<Slo> {
+    fraction(input, "slo.min_served_fraction", slo.min_served_fraction)?;
+    fraction(input, "slo.max_p95_utilization", slo.max_p95_utilization)?;
+    Ok(Slo { min_served_fraction: slo.min_served_fraction, max_p95_utilization: slo.max_p95_utilization })
+}
+
+fn fraction(input: &TomlInput<'_>, path: &str, value: f64) -> Result<()> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(())
+    } else {
+        Err(input.error_at(path, format!("{value} is outside 0..=1")))
+    }
+}
+
+fn non_negative(input: &TomlInput<'_>, path: &str, value: f64) -> Result<()> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(input.error_at(path, format!("{value} must be a finite number >= 0")))
+    }
+}
+
+fn resolve_workload(
+    input: &TomlInput<'_>,
+    spec: &WorkloadSpec,
+    base_dir: &Path,
+    catalog: &PriceCatalog,
+    timeline: &Timeline,
+) -> Result<Workload> {
+    for (path, value) in [
+        ("workload.vcpu_ms_per_request", spec.vcpu_ms_per_request),
+        ("workload.duration_ms", spec.duration_ms),
+        ("workload.response_kb", spec.response_kb),
+        ("workload.scale", spec.scale),
+    ] {
+        non_negative(input, path, value)?;
+    }
+    if !(spec.monthly_growth > -1.0 && spec.monthly_growth.is_finite()) {
+        return Err(input.error_at("workload.monthly_growth", "must be above -1 (a fraction per month)"));
+    }
+    let source = match (&spec.synthetic, &spec.trace) {
+        (Some(synthetic), None) => DemandSource::Synthetic(resolve_synthetic(input, synthetic)?),
+        (None, Some(trace_spec)) => {
+            let trace = trace::load::load(trace_spec, base_dir)?;
+            let series = trace.resample(timeline.step_s, trace_spec.gaps)?;
+            let requests_per_second = trace_rates_to_rps(input, trace_spec, &series, spec, catalog)?;
+            DemandSource::Trace { requests_per_second, path: trace.path.display().to_string() }
+        }
+        _ => {
+            return Err(input.error_at(
+                "workload",
+                "give exactly one of [workload.synthetic] or [workload.trace]",
+            ));
+        }
+    };
+    Ok(Workload {
+        vcpu_ms_per_request: spec.vcpu_ms_per_request,
+        duration_ms: spec.duration_ms,
+        response_kb: spec.response_kb,
+        monthly_growth: spec.monthly_growth,
+        scale: spec.scale,
+        source,
+    })
+}
+
+fn resolve_synthetic(input: &TomlInput<'_>, s: &SyntheticSpec) -> Result<SyntheticProfile> {
+    non_negative(input, "workload.synthetic.requests_per_second", s.requests_per_second)?;
+    fraction(input, "workload.synthetic.daily_amplitude", s.daily_amplitude)?;
+    if !(0.0..=24.0).contains(&s.peak_hour_utc) {
+        return Err(input.error_at("workload.synthetic.peak_hour_utc", format!("{} is outside 0..=24", s.peak_hour_utc)));
+    }
+    non_negative(input, "workload.synthetic.weekend_factor", s.weekend_factor)?;
+    Ok(SyntheticProfile {
+        requests_per_second: s.requests_per_second,
+        daily_amplitude: s.daily_amplitude,
+        peak_hour_utc: s.peak_hour_utc,
+        weekend_factor: s.weekend_factor,
+    })
+}
+
+/// Converts a resampled trace to requests per second: counts and rates already are;
+/// CPU percent of an instance becomes the request rate that would use that much CPU.
+fn trace_rates_to_rps(
+    input: &TomlInput<'_>,
+    trace_spec: &trace::TraceSpec,
+    series: &RegularSeries,
+    workload: &WorkloadSpec,
+    catalog: &PriceCatalog,
+) -> Result<Vec<f64>> {
+    if trace_spec.metric != MetricKind::CpuPercent {
+        return Ok(series.rates.clone());
+    }
+    let name = trace_spec.instance_type.as_deref().ok_or_else(|| {
+        input.error_at("workload.trace", "a cpu_percent trace needs `instance_type`, the instance whose CPU it measured")
+    })?;
+    let vcpu = catalog
+        .ec2_type(name)
+        .map_err(|e| input.error_at("workload.trace.instance_type", e.to_string()))?
+        .vcpu;
+    if workload.vcpu_ms_per_request <= 0.0 {
+        return Err(input.error_at("workload.vcpu_ms_per_request", "must be > 0 to turn CPU into requests"));
+    }
+    let rps_per_percent = f64::from(vcpu) / 100.0 * 1000.0 / workload.vcpu_ms_per_request;
+    Ok(series.rates.iter().map(|cpu| cpu * rps_per_percent).collect())
+}
+
+fn resolve_option(
+    input: &TomlInput<'_>,
+    index: usize,
+    mut table: toml::Table,
+    workload: &Workload,
+    catalog: &PriceCatalog,
+) -> Result<OptionPlan> {
+    let prefix = format!("option[{index}]");
+    let name = take_string(input, &mut table, &prefix, "name")?;
+    let service = take_string(input, &mut table, &prefix, "service")?;
+    let lookup = |field: &str| {
+        let path = format!("{prefix}.{field}");
+        move |e: Error| input.error_at(&path, e.to_string())
+    };
+    let (service, model) = match service.as_str() {
+        "ec2" => {
+            let spec: Ec2OptionSpec = input.parse_table(&prefix, table)?;
+            if spec.count == 0 {
+                return Err(input.error_at(&format!("{prefix}.count"), "must be at least 1"));
+            }
+            let vcpu = catalog.ec2_type(&spec.instance_type).map_err(lookup("instance_type"))?.vcpu;
+            let rates = ec2_rates(catalog, &spec.instance_type, spec.os).map_err(lookup("instance_type"))?;
+            let plan = Ec2FleetPlan { instance_type: spec.instance_type, count: spec.count, vcpu: f64::from(vcpu), rates };
+            ("ec2", OptionModel::Ec2Fleet(plan))
+        }
+        "lambda" => {
+            let spec: LambdaOptionSpec = input.parse_table(&prefix, table)?;
+            check_lambda_memory(spec.memory_mb).map_err(|m| input.error_at(&format!("{prefix}.memory_mb"), m))?;
+            let duration_ms = spec.duration_ms.unwrap_or(workload.duration_ms);
+            non_negative(input, &format!("{prefix}.duration_ms"), duration_ms)?;
+            let rates = lambda_rates(catalog).map_err(lookup("service"))?;
+            let plan = LambdaPlan {
+                memory_mb: spec.memory_mb,
+                architecture: spec.architecture,
+                duration_ms,
+                free_tier: spec.free_tier,
+                rates,
+            };
+            ("lambda", OptionModel::Lambda(plan))
+        }
+        other => {
+            return Err(input.error_at(
+                &format!("{prefix}.service"),
+                format!("unknown service `{other}`; scenarios accept: {}", OPTION_SERVICES.join(", ")),
+            ));
+        }
+    };
+    Ok(OptionPlan { name, service, model })
+}
+
+/// Removes a required string key from an option table.
+pub(crate) fn take_string(input: &TomlInput<'_>, table: &mut toml::Table, prefix: &str, key: &str) -> Result<String> {
+    match table.remove(key) {
+        Some(toml::Value::String(s)) if !s.is_empty() => Ok(s),
+        Some(other) => Err(input.error_at(&format!("{prefix}.{key}"), format!("expected a non-empty string, found {}", other.type_str()))),
+        None => Err(input.error_at(prefix, format!("missing `{key}`"))),
+    }
+}
+
+/// Lambda accepts 128–10,240 MB in 1 MB steps (LAMBDADG `gettingstarted-limits.md`).
+pub(crate) fn check_lambda_memory(memory_mb: u32) -> Result<(), String> {
+    let (min, max) = lambda::MEMORY_MB_RANGE;
+    if (min..=max).contains(&memory_mb) {
+        Ok(())
+    } else {
+        Err(format!("{memory_mb} MB is outside Lambda's {min}–{max} MB (1 MB steps)"))
+    }
+}
+
+/// The rates of an EC2 instance type.
+///
+/// # Errors
+/// [`Error::Lookup`] when the catalog has no price for it.
+pub fn ec2_rates(catalog: &PriceCatalog, instance_type: &str, os: OperatingSystem) -> Result<Ec2Rates> {
+    catalog.ec2_type(instance_type)?;
+    let key = match os {
+        OperatingSystem::Linux => format!("BoxUsage:{instance_type}"),
+    };
+    Ok(Ec2Rates { usd_per_hour: catalog.rate(Service::Ec2, &key)? })
+}
+
+/// Lambda request and duration rates with the free tier.
+///
+/// # Errors
+/// [`Error::Lookup`] when the catalog lacks one of them.
+pub fn lambda_rates(catalog: &PriceCatalog) -> Result<LambdaRates> {
+    Ok(LambdaRates {
+        usd_per_request: catalog.rate(Service::Lambda, "Request")?,
+        x86_tiers: catalog.tiers(Service::Lambda, "Lambda-GB-Second")?,
+        arm_tiers: catalog.tiers(Service::Lambda, "Lambda-GB-Second-ARM")?,
+        free_requests: catalog.free_tier(Service::Lambda, "requests")?,
+        free_gb_seconds: catalog.free_tier(Service::Lambda, "duration")?,
+    })
+}
