@@ -22,9 +22,11 @@ pub fn to_f64(price: Decimal) -> f64 {
 /// caught by the billing property tests that assert every cost is finite.
 #[must_use]
 pub fn to_cents(usd: f64) -> Decimal {
-    Decimal::from_f64(usd)
+    let mut cents = Decimal::from_f64(usd)
         .unwrap_or_default()
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven)
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+    cents.rescale(2);
+    cents
 }
 
 /// Formats dollars for people: `$1,234.56` (rounded to cents, thousands separated).

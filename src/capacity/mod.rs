@@ -103,6 +103,7 @@ mod tests {
         assert!((s.shortfall_minutes - 1.0).abs() < 1e-12);
         // 1 vCPU × 60 s unserved = 60,000 vCPU-ms = 600 requests
         assert!((s.unserved_requests - 600.0).abs() < 1e-9);
-        assert!((s.p95_utilization.unwrap() - 1.0).abs() < 1e-12);
+        // utilisations 0.5, 0.5, 0.5, 1.0: p95 = 0.5 + 0.85 × 0.5
+        assert!((s.p95_utilization.unwrap() - 0.925).abs() < 1e-12);
     }
 }

@@ -480,13 +480,10 @@ fn parse_free_tier(table: &Table) -> Result<Vec<FreeTierAllowance>> {
 mod tests {
     use super::*;
 
-    fn table(text: &str) -> Table {
-        parse_table(PathBuf::from("lambda.csv"), text).unwrap()
-    }
-
     fn prices(text: &str) -> Result<BTreeMap<(Service, String), Vec<Price>>> {
+        let table = parse_table(PathBuf::from("lambda.csv"), text)?;
         let mut out = BTreeMap::new();
-        parse_prices(&table(text), &mut out).map(|()| out)
+        parse_prices(&table, &mut out).map(|()| out)
     }
 
     const HEADER: &str = "service,usage_key,description,unit,price_usd,tier_start,effective_date,source,confidence\n";

@@ -118,9 +118,9 @@ pub fn format_quantity(value: f64, decimals: usize) -> String {
 #[must_use]
 pub fn format_unit_price(usd: f64) -> String {
     let text = format!("{usd:.10}");
-    let trimmed = text.trim_end_matches('0');
-    let trimmed = if trimmed.ends_with('.') { format!("{trimmed}00") } else { trimmed.to_string() };
-    format!("${trimmed}")
+    let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let frac = frac.trim_end_matches('0');
+    format!("${whole}.{frac:0<2}")
 }
 
 #[cfg(test)]
