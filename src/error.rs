@@ -83,11 +83,18 @@ pub enum Error {
 impl Error {
     /// An I/O error with the action and path that failed.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Io { context: context.into(), source }
+        Error::Io {
+            context: context.into(),
+            source,
+        }
     }
 
     /// A trace error at a 1-based data row.
-    pub(crate) fn trace_row(file: &std::path::Path, row: usize, message: impl Into<String>) -> Self {
+    pub(crate) fn trace_row(
+        file: &std::path::Path,
+        row: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Trace {
             file: file.to_path_buf(),
             location: format!("row {row}: "),
@@ -97,6 +104,10 @@ impl Error {
 
     /// A trace error about the file as a whole.
     pub(crate) fn trace(file: &std::path::Path, message: impl Into<String>) -> Self {
-        Error::Trace { file: file.to_path_buf(), location: String::new(), message: message.into() }
+        Error::Trace {
+            file: file.to_path_buf(),
+            location: String::new(),
+            message: message.into(),
+        }
     }
 }

@@ -35,6 +35,9 @@
 //! # Ok::<(), costcast::error::Error>(())
 //! ```
 
+// Tests compare exactly representable values (0.5, 2.0, …) on purpose.
+#![cfg_attr(test, allow(clippy::float_cmp))]
+
 pub mod billing;
 pub mod capacity;
 pub mod catalog;

@@ -13,7 +13,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 pub fn to_f64(price: Decimal) -> f64 {
     // A catalog price has at most 28 significant digits; every one we ship fits f64's
     // range, so the conversion cannot fail. Treat failure as a broken invariant.
-    price.to_f64().expect("invariant: a catalog decimal fits in f64")
+    price
+        .to_f64()
+        .expect("invariant: a catalog decimal fits in f64")
 }
 
 /// Rounds an engine amount to whole cents, half-to-even (banker's rounding).

@@ -13,7 +13,9 @@ use crate::billing::{self, LineItem};
 use crate::catalog::{CatalogInfo, PriceCatalog};
 use crate::error::{Error, Result};
 use crate::scenario::input::TomlInput;
-use crate::scenario::resolve::{check_lambda_memory, ec2_rates, lambda_rates, linux, one_u32, take_string, yes};
+use crate::scenario::resolve::{
+    check_lambda_memory, ec2_rates, lambda_rates, linux, one_u32, take_string, yes,
+};
 
 /// The quote schema version (the JSON contract).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -101,7 +103,10 @@ pub fn usage_region(file: &Path, text: &str) -> Result<String> {
     match table.get("region") {
         None => Ok(crate::scenario::default_region()),
         Some(toml::Value::String(r)) => Ok(r.clone()),
-        Some(other) => Err(input.error_at("region", format!("expected a string, found {}", other.type_str()))),
+        Some(other) => Err(input.error_at(
+            "region",
+            format!("expected a string, found {}", other.type_str()),
+        )),
     }
 }
 
@@ -113,10 +118,16 @@ pub fn quote(file: &Path, text: &str, catalog: &PriceCatalog) -> Result<Quote> {
     let input = TomlInput::new(file, text);
     let spec: UsageSpec = input.parse()?;
     if spec.region != catalog.region() {
-        return Err(input.error_at("region", format!("the catalog loaded is for {}", catalog.region())));
+        return Err(input.error_at(
+            "region",
+            format!("the catalog loaded is for {}", catalog.region()),
+        ));
     }
     if !(spec.hours_per_month > 0.0 && spec.hours_per_month <= 744.0) {
-        return Err(input.error_at("hours_per_month", format!("{} is outside (0, 744]", spec.hours_per_month)));
+        return Err(input.error_at(
+            "hours_per_month",
+            format!("{} is outside (0, 744]", spec.hours_per_month),
+        ));
     }
     if spec.resources.is_empty() {
         return Err(input.error_at(".", "add at least one [[resource]]"));
@@ -128,23 +139,37 @@ pub fn quote(file: &Path, text: &str, catalog: &PriceCatalog) -> Result<Quote> {
         let mut table = table;
         let name = take_string(&input, &mut table, &prefix, "name")?;
         if resources.iter().any(|r| r.name == name) {
-            return Err(input.error_at(&format!("{prefix}.name"), format!("`{name}` is used by another resource; names must be unique")));
+            return Err(input.error_at(
+                &format!("{prefix}.name"),
+                format!("`{name}` is used by another resource; names must be unique"),
+            ));
         }
         let service = take_string(&input, &mut table, &prefix, "service")?;
         let line_items = match service.as_str() {
             "ec2" => quote_ec2(&input, &prefix, table, spec.hours_per_month, catalog)?,
             "lambda" => {
                 let usage: LambdaUsage = input.parse_table(&prefix, table)?;
-                check_lambda_memory(usage.memory_mb).map_err(|m| input.error_at(&format!("{prefix}.memory_mb"), m))?;
-                for (key, value) in [("requests", usage.requests), ("duration_ms", usage.duration_ms)] {
+                check_lambda_memory(usage.memory_mb)
+                    .map_err(|m| input.error_at(&format!("{prefix}.memory_mb"), m))?;
+                for (key, value) in [
+                    ("requests", usage.requests),
+                    ("duration_ms", usage.duration_ms),
+                ] {
                     if !(value.is_finite() && value >= 0.0) {
-                        return Err(input.error_at(&format!("{prefix}.{key}"), format!("{value} must be >= 0")));
+                        return Err(input.error_at(
+                            &format!("{prefix}.{key}"),
+                            format!("{value} must be >= 0"),
+                        ));
                     }
                 }
                 let month = lambda::FunctionMonth {
                     architecture: usage.architecture,
                     requests: usage.requests,
-                    gb_seconds: lambda::gb_seconds(usage.requests, usage.duration_ms, usage.memory_mb),
+                    gb_seconds: lambda::gb_seconds(
+                        usage.requests,
+                        usage.duration_ms,
+                        usage.memory_mb,
+                    ),
                 };
                 functions.push((resources.len(), month, usage.free_tier));
                 Vec::new() // priced below, together: the tiers and the free tier are account-wide
@@ -152,11 +177,19 @@ pub fn quote(file: &Path, text: &str, catalog: &PriceCatalog) -> Result<Quote> {
             other => {
                 return Err(input.error_at(
                     &format!("{prefix}.service"),
-                    format!("unknown service `{other}`; usage files accept: {}", SERVICES.join(", ")),
+                    format!(
+                        "unknown service `{other}`; usage files accept: {}",
+                        SERVICES.join(", ")
+                    ),
                 ));
             }
         };
-        resources.push(QuotedResource { name, service, monthly_usd: 0.0, line_items });
+        resources.push(QuotedResource {
+            name,
+            service,
+            monthly_usd: 0.0,
+            line_items,
+        });
     }
     if let Some(&(first, _, free_tier)) = functions.first() {
         if let Some(&(i, _, _)) = functions.iter().find(|f| f.2 != free_tier) {
@@ -167,7 +200,10 @@ pub fn quote(file: &Path, text: &str, catalog: &PriceCatalog) -> Result<Quote> {
         }
         let rates = lambda_rates(catalog)?;
         let months: Vec<_> = functions.iter().map(|f| f.1).collect();
-        for ((index, _, _), items) in functions.iter().zip(lambda::bill_month(&months, &rates, free_tier)) {
+        for ((index, _, _), items) in functions
+            .iter()
+            .zip(lambda::bill_month(&months, &rates, free_tier))
+        {
             resources[*index].line_items = items;
         }
     }
@@ -185,17 +221,30 @@ pub fn quote(file: &Path, text: &str, catalog: &PriceCatalog) -> Result<Quote> {
     })
 }
 
-fn quote_ec2(input: &TomlInput<'_>, prefix: &str, table: toml::Table, hours_per_month: f64, catalog: &PriceCatalog) -> Result<Vec<LineItem>> {
+fn quote_ec2(
+    input: &TomlInput<'_>,
+    prefix: &str,
+    table: toml::Table,
+    hours_per_month: f64,
+    catalog: &PriceCatalog,
+) -> Result<Vec<LineItem>> {
     let usage: Ec2Usage = input.parse_table(prefix, table)?;
     let hours = usage.hours.unwrap_or(hours_per_month);
     if !(0.0..=hours_per_month).contains(&hours) {
-        return Err(input.error_at(&format!("{prefix}.hours"), format!("{hours} is outside 0..={hours_per_month} (hours_per_month)")));
+        return Err(input.error_at(
+            &format!("{prefix}.hours"),
+            format!("{hours} is outside 0..={hours_per_month} (hours_per_month)"),
+        ));
     }
     let rates = ec2_rates(catalog, &usage.instance_type, usage.os)
         .map_err(|e| input.error_at(&format!("{prefix}.instance_type"), e.to_string()))?;
     // Each instance starts once in the month and runs `hours`.
     let billed = f64::from(usage.count) * ec2::billed_seconds_per_run(hours * 3600.0);
-    Ok(vec![ec2::instance_line(&usage.instance_type, billed, rates)])
+    Ok(vec![ec2::instance_line(
+        &usage.instance_type,
+        billed,
+        rates,
+    )])
 }
 
 /// A usage file read from disk.

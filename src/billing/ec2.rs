@@ -31,7 +31,11 @@ pub struct Ec2Rates {
 /// Seconds billed for one run (start to stop) of `run_seconds`.
 #[must_use]
 pub fn billed_seconds_per_run(run_seconds: f64) -> f64 {
-    if run_seconds <= 0.0 { 0.0 } else { run_seconds.max(MINIMUM_SECONDS_PER_START) }
+    if run_seconds <= 0.0 {
+        0.0
+    } else {
+        run_seconds.max(MINIMUM_SECONDS_PER_START)
+    }
 }
 
 /// The cost of `billed_seconds` instance-seconds.
@@ -72,7 +76,9 @@ pub fn fleet_billed_seconds_by_month(count: u32, run_seconds_by_month: &[f64]) -
 mod tests {
     use super::*;
 
-    const T3_MICRO: Ec2Rates = Ec2Rates { usd_per_hour: 0.0104 };
+    const T3_MICRO: Ec2Rates = Ec2Rates {
+        usd_per_hour: 0.0104,
+    };
 
     #[test]
     fn thirty_second_run_is_billed_as_sixty() {

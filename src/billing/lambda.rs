@@ -86,14 +86,30 @@ pub fn gb_seconds(requests: f64, duration_ms: f64, memory_mb: u32) -> f64 {
 /// Bills one month of several functions that share an account: returns, per function in
 /// input order, its line items (free-tier lines at $0 show what the free tier covered).
 #[must_use]
-pub fn bill_month(functions: &[FunctionMonth], rates: &LambdaRates, free_tier: bool) -> Vec<Vec<LineItem>> {
+pub fn bill_month(
+    functions: &[FunctionMonth],
+    rates: &LambdaRates,
+    free_tier: bool,
+) -> Vec<Vec<LineItem>> {
     let total_requests: f64 = functions.iter().map(|f| f.requests).sum();
-    let free_requests = if free_tier { rates.free_requests.min(total_requests) } else { 0.0 };
+    let free_requests = if free_tier {
+        rates.free_requests.min(total_requests)
+    } else {
+        0.0
+    };
     let gb_by_arch = |arch| -> f64 {
-        functions.iter().filter(|f| f.architecture == arch).map(|f| f.gb_seconds).sum()
+        functions
+            .iter()
+            .filter(|f| f.architecture == arch)
+            .map(|f| f.gb_seconds)
+            .sum()
     };
     let total_gb = gb_by_arch(Architecture::X86_64) + gb_by_arch(Architecture::Arm64);
-    let free_gb = if free_tier { rates.free_gb_seconds.min(total_gb) } else { 0.0 };
+    let free_gb = if free_tier {
+        rates.free_gb_seconds.min(total_gb)
+    } else {
+        0.0
+    };
 
     functions
         .iter()
@@ -110,10 +126,19 @@ pub fn bill_month(functions: &[FunctionMonth], rates: &LambdaRates, free_tier: b
             if free_req > 0.0 {
                 items.push(LineItem::free("Requests (free tier)", free_req, "requests"));
             }
-            items.push(LineItem::priced("Requests", f.requests - free_req, "requests", rates.usd_per_request));
+            items.push(LineItem::priced(
+                "Requests",
+                f.requests - free_req,
+                "requests",
+                rates.usd_per_request,
+            ));
             let f_free_gb = arch_free_gb * gb_share;
             if f_free_gb > 0.0 {
-                items.push(LineItem::free("Duration (free tier)", f_free_gb, "GB-seconds"));
+                items.push(LineItem::free(
+                    "Duration (free tier)",
+                    f_free_gb,
+                    "GB-seconds",
+                ));
             }
             let tier_rates = rates.tiers(f.architecture);
             let in_tiers = tiers::split(arch_billable_gb, tier_rates);
@@ -148,8 +173,14 @@ mod tests {
     fn example_rates() -> LambdaRates {
         LambdaRates {
             usd_per_request: 0.000_000_2,
-            x86_tiers: vec![Tier { start: 0.0, usd_per_unit: 0.000_016_67 }],
-            arm_tiers: vec![Tier { start: 0.0, usd_per_unit: 0.000_013_333_4 }],
+            x86_tiers: vec![Tier {
+                start: 0.0,
+                usd_per_unit: 0.000_016_67,
+            }],
+            arm_tiers: vec![Tier {
+                start: 0.0,
+                usd_per_unit: 0.000_013_333_4,
+            }],
             free_requests: 1e6,
             free_gb_seconds: 400_000.0,
         }
@@ -160,32 +191,59 @@ mod tests {
         crate::scenario::resolve::lambda_rates(&catalog).unwrap()
     }
 
-    fn one(architecture: Architecture, requests: f64, duration_ms: f64, memory_mb: u32) -> FunctionMonth {
-        FunctionMonth { architecture, requests, gb_seconds: gb_seconds(requests, duration_ms, memory_mb) }
+    fn one(
+        architecture: Architecture,
+        requests: f64,
+        duration_ms: f64,
+        memory_mb: u32,
+    ) -> FunctionMonth {
+        FunctionMonth {
+            architecture,
+            requests,
+            gb_seconds: gb_seconds(requests, duration_ms, memory_mb),
+        }
     }
 
     fn amount(items: &[LineItem], component: &str) -> f64 {
-        items.iter().filter(|i| i.component == component).map(|i| i.monthly_usd).sum()
+        items
+            .iter()
+            .filter(|i| i.component == component)
+            .map(|i| i.monthly_usd)
+            .sum()
     }
 
     #[test]
     fn aws_example_1_512mb_3m_requests_1s() {
         // AWS Lambda pricing page, Example 1 (rules §6): 3M × 1 s × 0.5 GB = 1.5M GB-s;
         // minus 400,000 free = 1.1M × $0.00001667 = $18.34; (3M − 1M) × $0.2/M = $0.40.
-        let items = &bill_month(&[one(Architecture::X86_64, 3e6, 1000.0, 512)], &example_rates(), true)[0];
+        let items = &bill_month(
+            &[one(Architecture::X86_64, 3e6, 1000.0, 512)],
+            &example_rates(),
+            true,
+        )[0];
         let duration = amount(items, "Duration (x86_64, tier 1)");
         let requests = amount(items, "Requests");
         assert_eq!(crate::money::to_cents(duration).to_string(), "18.34");
         assert_eq!(crate::money::to_cents(requests).to_string(), "0.40");
-        assert_eq!(crate::money::to_cents(total_usd(items)).to_string(), "18.74");
+        assert_eq!(
+            crate::money::to_cents(total_usd(items)).to_string(),
+            "18.74"
+        );
     }
 
     #[test]
     fn aws_example_2_128mb_30m_requests_200ms() {
         // Example 2 (rules §6, CALC from AWS's rules): 750,000 GB-s − 400,000 = 350,000 ×
         // $0.00001667 = $5.83; (30M − 1M) × $0.2/M = $5.80; total $11.63.
-        let items = &bill_month(&[one(Architecture::X86_64, 30e6, 200.0, 128)], &example_rates(), true)[0];
-        assert_eq!(crate::money::to_cents(total_usd(items)).to_string(), "11.63");
+        let items = &bill_month(
+            &[one(Architecture::X86_64, 30e6, 200.0, 128)],
+            &example_rates(),
+            true,
+        )[0];
+        assert_eq!(
+            crate::money::to_cents(total_usd(items)).to_string(),
+            "11.63"
+        );
     }
 
     #[test]
@@ -202,7 +260,17 @@ mod tests {
         // x86: 6B and 15B GB-s; Arm: 7.5B and 18.75B (rules §6, PL).
         let rates = current_rates();
         let bill = |arch, gb: f64| {
-            total_usd(&bill_month(&[FunctionMonth { architecture: arch, requests: 0.0, gb_seconds: gb }], &rates, false)[0])
+            total_usd(
+                &bill_month(
+                    &[FunctionMonth {
+                        architecture: arch,
+                        requests: 0.0,
+                        gb_seconds: gb,
+                    }],
+                    &rates,
+                    false,
+                )[0],
+            )
         };
         assert!((bill(Architecture::X86_64, 6e9) - 6e9 * 0.000_016_666_7).abs() < 1e-4);
         let over = bill(Architecture::X86_64, 6e9 + 1e6) - bill(Architecture::X86_64, 6e9);
@@ -222,22 +290,44 @@ mod tests {
         let f = one(Architecture::X86_64, 600_000.0, 100.0, 128);
         let bills = bill_month(&[f, f], &example_rates(), true);
         for items in &bills {
-            let free: f64 = items.iter().filter(|i| i.component == "Requests (free tier)").map(|i| i.quantity).sum();
+            let free: f64 = items
+                .iter()
+                .filter(|i| i.component == "Requests (free tier)")
+                .map(|i| i.quantity)
+                .sum();
             assert!((free - 500_000.0).abs() < 1e-6);
             assert!((amount(items, "Requests") - 100_000.0 * 0.000_000_2).abs() < 1e-12);
         }
         // GB-s: 2 × 7,500 = 15,000 < 400,000, all free.
-        assert!(bills.iter().all(|items| amount(items, "Duration (x86_64, tier 1)").abs() < 1e-12));
+        assert!(
+            bills
+                .iter()
+                .all(|items| amount(items, "Duration (x86_64, tier 1)").abs() < 1e-12)
+        );
     }
 
     #[test]
     fn free_gb_seconds_are_shared_across_architectures_in_proportion() {
-        let x86 = FunctionMonth { architecture: Architecture::X86_64, requests: 0.0, gb_seconds: 300_000.0 };
-        let arm = FunctionMonth { architecture: Architecture::Arm64, requests: 0.0, gb_seconds: 500_000.0 };
+        let x86 = FunctionMonth {
+            architecture: Architecture::X86_64,
+            requests: 0.0,
+            gb_seconds: 300_000.0,
+        };
+        let arm = FunctionMonth {
+            architecture: Architecture::Arm64,
+            requests: 0.0,
+            gb_seconds: 500_000.0,
+        };
         let bills = bill_month(&[x86, arm], &example_rates(), true);
         // 400,000 free over 800,000 used: half of each is free.
-        assert!((amount(&bills[0], "Duration (x86_64, tier 1)") - 150_000.0 * 0.000_016_67).abs() < 1e-9);
-        assert!((amount(&bills[1], "Duration (arm64, tier 1)") - 250_000.0 * 0.000_013_333_4).abs() < 1e-9);
+        assert!(
+            (amount(&bills[0], "Duration (x86_64, tier 1)") - 150_000.0 * 0.000_016_67).abs()
+                < 1e-9
+        );
+        assert!(
+            (amount(&bills[1], "Duration (arm64, tier 1)") - 250_000.0 * 0.000_013_333_4).abs()
+                < 1e-9
+        );
     }
 
     proptest! {

@@ -30,7 +30,12 @@ pub struct LineItem {
 impl LineItem {
     /// A line whose amount is quantity × unit price.
     #[must_use]
-    pub fn priced(component: impl Into<String>, quantity: f64, unit: &str, unit_price_usd: f64) -> LineItem {
+    pub fn priced(
+        component: impl Into<String>,
+        quantity: f64,
+        unit: &str,
+        unit_price_usd: f64,
+    ) -> LineItem {
         LineItem {
             component: component.into(),
             quantity,

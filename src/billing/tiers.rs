@@ -21,7 +21,11 @@ pub fn split(quantity: f64, tiers: &[Tier]) -> Vec<f64> {
 /// The cost of `quantity` under `tiers`.
 #[must_use]
 pub fn cost_usd(quantity: f64, tiers: &[Tier]) -> f64 {
-    split(quantity, tiers).iter().zip(tiers).map(|(q, t)| q * t.usd_per_unit).sum()
+    split(quantity, tiers)
+        .iter()
+        .zip(tiers)
+        .map(|(q, t)| q * t.usd_per_unit)
+        .sum()
 }
 
 #[cfg(test)]
@@ -31,9 +35,18 @@ mod tests {
     fn lambda_x86() -> Vec<Tier> {
         // Lambda x86 duration tiers (rules §6, PL: Infracost lambda_function_test).
         vec![
-            Tier { start: 0.0, usd_per_unit: 0.000_016_666_7 },
-            Tier { start: 6e9, usd_per_unit: 0.000_015 },
-            Tier { start: 15e9, usd_per_unit: 0.000_013_333_4 },
+            Tier {
+                start: 0.0,
+                usd_per_unit: 0.000_016_666_7,
+            },
+            Tier {
+                start: 6e9,
+                usd_per_unit: 0.000_015,
+            },
+            Tier {
+                start: 15e9,
+                usd_per_unit: 0.000_013_333_4,
+            },
         ]
     }
 

@@ -52,7 +52,10 @@ impl CapacityMeter {
     /// A meter for `steps` steps.
     #[must_use]
     pub fn with_steps(steps: usize) -> CapacityMeter {
-        CapacityMeter { utilization: Vec::with_capacity(steps), ..CapacityMeter::default() }
+        CapacityMeter {
+            utilization: Vec::with_capacity(steps),
+            ..CapacityMeter::default()
+        }
     }
 
     /// Records one step of `step_s` seconds with `demand_vcpu` busy vCPUs wanted and
@@ -64,19 +67,31 @@ impl CapacityMeter {
         if demand_vcpu > capacity_vcpu {
             self.shortfall_s += step_s;
         }
-        self.utilization.push(if capacity_vcpu > 0.0 { served / capacity_vcpu } else { 1.0 });
+        self.utilization.push(if capacity_vcpu > 0.0 {
+            served / capacity_vcpu
+        } else {
+            1.0
+        });
         self.peak_instances = self.peak_instances.max(instances);
     }
 
     /// The statistics; `vcpu_ms_per_request` converts unserved vCPU-seconds to requests.
     #[must_use]
     pub fn finish(mut self, vcpu_ms_per_request: f64) -> CapacityStats {
-        let served_fraction = if self.demand_vcpu_s > 0.0 { self.served_vcpu_s / self.demand_vcpu_s } else { 1.0 };
+        let served_fraction = if self.demand_vcpu_s > 0.0 {
+            self.served_vcpu_s / self.demand_vcpu_s
+        } else {
+            1.0
+        };
         let unserved_vcpu_s = self.demand_vcpu_s - self.served_vcpu_s;
-        let unserved_requests =
-            if vcpu_ms_per_request > 0.0 { unserved_vcpu_s * 1000.0 / vcpu_ms_per_request } else { 0.0 };
+        let unserved_requests = if vcpu_ms_per_request > 0.0 {
+            unserved_vcpu_s * 1000.0 / vcpu_ms_per_request
+        } else {
+            0.0
+        };
         self.utilization.sort_by(f64::total_cmp);
-        let p95_utilization = (!self.utilization.is_empty()).then(|| quantile_sorted(&self.utilization, 0.95));
+        let p95_utilization =
+            (!self.utilization.is_empty()).then(|| quantile_sorted(&self.utilization, 0.95));
         CapacityStats {
             served_fraction,
             unserved_requests,

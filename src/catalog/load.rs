@@ -89,15 +89,31 @@ pub(super) fn load(source: &CatalogSource, region: &str) -> Result<PriceCatalog>
     if !available.iter().any(|r| r == region) {
         return Err(Error::NoRegion {
             region: region.to_string(),
-            available: if available.is_empty() { "none".to_string() } else { available.join(", ") },
+            available: if available.is_empty() {
+                "none".to_string()
+            } else {
+                available.join(", ")
+            },
         });
     }
     let mut tables = Vec::with_capacity(FILE_NAMES.len());
     for name in FILE_NAMES {
         tables.push(read_file(source, region, name)?);
     }
-    let [ec2, types, burst, ls, ls_plans, fargate, lambda, apigw, elb, eks, ecr, free] =
-        <[Table; 12]>::try_from(tables).expect("invariant: one table per file name");
+    let [
+        ec2,
+        types,
+        burst,
+        ls,
+        ls_plans,
+        fargate,
+        lambda,
+        apigw,
+        elb,
+        eks,
+        ecr,
+        free,
+    ] = <[Table; 12]>::try_from(tables).expect("invariant: one table per file name");
 
     let mut prices: BTreeMap<(Service, String), Vec<Price>> = BTreeMap::new();
     for table in [&ec2, &ls, &fargate, &lambda, &apigw, &elb, &eks, &ecr] {
@@ -145,7 +161,10 @@ fn read_file(source: &CatalogSource, region: &str, name: &str) -> Result<Table> 
                 .iter()
                 .find(|(n, _)| *n == name)
                 .expect("invariant: every catalog file is embedded");
-            (PathBuf::from(format!("pricing-data/aws/{region}/{name} (embedded)")), (*text).to_string())
+            (
+                PathBuf::from(format!("pricing-data/aws/{region}/{name} (embedded)")),
+                (*text).to_string(),
+            )
         }
         CatalogSource::Dir(root) => {
             let path = root.join("aws").join(region).join(name);
@@ -159,7 +178,9 @@ fn read_file(source: &CatalogSource, region: &str, name: &str) -> Result<Table> 
 }
 
 fn parse_table(file: PathBuf, text: &str) -> Result<Table> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
     let csv_error = |file: &Path, e: csv::Error| {
         let line = e.position().map_or(0, csv::Position::line);
         Error::Catalog {
@@ -181,7 +202,11 @@ fn parse_table(file: PathBuf, text: &str) -> Result<Table> {
         let line = record.position().map_or(0, csv::Position::line);
         rows.push((line, record));
     }
-    Ok(Table { file, columns, rows })
+    Ok(Table {
+        file,
+        columns,
+        rows,
+    })
 }
 
 impl Table {
@@ -190,11 +215,23 @@ impl Table {
         let header = expected.join(",");
         for want in expected {
             if !self.columns.iter().any(|c| c == want) {
-                return Err(self.error(1, want, format!("missing column; the header must be `{header}`")));
+                return Err(self.error(
+                    1,
+                    want,
+                    format!("missing column; the header must be `{header}`"),
+                ));
             }
         }
-        if let Some(extra) = self.columns.iter().find(|c| !expected.contains(&c.as_str())) {
-            return Err(self.error(1, extra, format!("unknown column; the header must be `{header}`")));
+        if let Some(extra) = self
+            .columns
+            .iter()
+            .find(|c| !expected.contains(&c.as_str()))
+        {
+            return Err(self.error(
+                1,
+                extra,
+                format!("unknown column; the header must be `{header}`"),
+            ));
         }
         Ok(())
     }
@@ -209,7 +246,11 @@ impl Table {
     }
 
     fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().map(move |(line, record)| Row { table: self, line: *line, record })
+        self.rows.iter().map(move |(line, record)| Row {
+            table: self,
+            line: *line,
+            record,
+        })
     }
 }
 
@@ -248,7 +289,10 @@ impl Row<'_> {
         let value = Decimal::from_str(raw)
             .map_err(|_| self.error(column, format!("`{raw}` is not a decimal number")))?;
         if value.is_sign_negative() && !value.is_zero() {
-            return Err(self.error(column, format!("`{raw}` is negative; prices and quantities must be >= 0")));
+            return Err(self.error(
+                column,
+                format!("`{raw}` is negative; prices and quantities must be >= 0"),
+            ));
         }
         Ok(value)
     }
@@ -286,14 +330,23 @@ impl Row<'_> {
     fn unit(&self, column: &str) -> Result<PriceUnit> {
         let raw = self.required(column)?;
         PriceUnit::parse(raw).ok_or_else(|| {
-            self.error(column, format!("unknown unit `{raw}`; expected one of: {}", PriceUnit::names()))
+            self.error(
+                column,
+                format!(
+                    "unknown unit `{raw}`; expected one of: {}",
+                    PriceUnit::names()
+                ),
+            )
         })
     }
 
     fn confidence(&self) -> Result<Confidence> {
         let raw = self.required("confidence")?;
         Confidence::parse(raw).ok_or_else(|| {
-            self.error("confidence", format!("unknown confidence `{raw}`; expected aws, price-list or third-party"))
+            self.error(
+                "confidence",
+                format!("unknown confidence `{raw}`; expected aws, price-list or third-party"),
+            )
         })
     }
 
@@ -301,25 +354,44 @@ impl Row<'_> {
         let raw = self.required("service")?;
         Service::parse(raw).ok_or_else(|| {
             let names: Vec<_> = Service::ALL.iter().map(|s| s.as_str()).collect();
-            self.error("service", format!("unknown service `{raw}`; expected one of: {}", names.join(", ")))
+            self.error(
+                "service",
+                format!(
+                    "unknown service `{raw}`; expected one of: {}",
+                    names.join(", ")
+                ),
+            )
         })
     }
 }
 
 fn parse_prices(table: &Table, out: &mut BTreeMap<(Service, String), Vec<Price>>) -> Result<()> {
     table.expect_columns(&PRICE_COLUMNS)?;
-    let stem = table.file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let stem = table
+        .file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
     for row in table.rows() {
         let service = row.service()?;
         if !stem.starts_with(&format!("{service}.csv")) {
-            return Err(row.error("service", format!("`{service}` row in a file for another service")));
+            return Err(row.error(
+                "service",
+                format!("`{service}` row in a file for another service"),
+            ));
         }
         let usage_key = row.required("usage_key")?.to_string();
-        let tier_start =
-            if row.text("tier_start").is_empty() { Decimal::ZERO } else { row.decimal("tier_start")? };
+        let tier_start = if row.text("tier_start").is_empty() {
+            Decimal::ZERO
+        } else {
+            row.decimal("tier_start")?
+        };
         let raw_date = row.required("effective_date")?;
         let effective_date = NaiveDate::parse_from_str(raw_date, "%Y-%m-%d").map_err(|_| {
-            row.error("effective_date", format!("`{raw_date}` is not a date (YYYY-MM-DD)"))
+            row.error(
+                "effective_date",
+                format!("`{raw_date}` is not a date (YYYY-MM-DD)"),
+            )
         })?;
         let price = Price {
             service,
@@ -335,32 +407,56 @@ fn parse_prices(table: &Table, out: &mut BTreeMap<(Service, String), Vec<Price>>
         let tiers = out.entry((service, usage_key.clone())).or_default();
         if let Some(first) = tiers.first() {
             if tiers.iter().any(|t| t.tier_start == tier_start) {
-                return Err(row.error("usage_key", format!("duplicate key {service} `{usage_key}` (tier_start {tier_start})")));
+                return Err(row.error(
+                    "usage_key",
+                    format!("duplicate key {service} `{usage_key}` (tier_start {tier_start})"),
+                ));
             }
             if first.unit != price.unit {
-                return Err(row.error("unit", format!("tiers of `{usage_key}` must share one unit ({})", first.unit)));
+                return Err(row.error(
+                    "unit",
+                    format!(
+                        "tiers of `{usage_key}` must share one unit ({})",
+                        first.unit
+                    ),
+                ));
             }
         }
         tiers.push(price);
-        tiers.sort_by(|a, b| a.tier_start.cmp(&b.tier_start));
+        tiers.sort_by_key(|t| t.tier_start);
     }
     // A tiered price must start at zero, or quantities below its first tier have no price.
     for ((service, key), tiers) in out.iter() {
         if tiers.first().is_some_and(|t| !t.tier_start.is_zero()) {
-            return Err(table.error(0, "tier_start", format!("{service} `{key}` has no tier starting at 0")));
+            return Err(table.error(
+                0,
+                "tier_start",
+                format!("{service} `{key}` has no tier starting at 0"),
+            ));
         }
     }
     Ok(())
 }
 
 fn parse_ec2_types(table: &Table) -> Result<BTreeMap<String, Ec2InstanceType>> {
-    table.expect_columns(&["instance_type", "family", "vcpu", "memory_gib", "architecture", "source", "confidence"])?;
+    table.expect_columns(&[
+        "instance_type",
+        "family",
+        "vcpu",
+        "memory_gib",
+        "architecture",
+        "source",
+        "confidence",
+    ])?;
     let mut out = BTreeMap::new();
     for row in table.rows() {
         let name = row.required("instance_type")?.to_string();
         let architecture = row.required("architecture")?.to_string();
         if architecture != "amd64" && architecture != "arm64" {
-            return Err(row.error("architecture", format!("`{architecture}` is not amd64 or arm64")));
+            return Err(row.error(
+                "architecture",
+                format!("`{architecture}` is not amd64 or arm64"),
+            ));
         }
         row.confidence()?;
         let spec = Ec2InstanceType {
@@ -395,7 +491,12 @@ fn parse_burstable(table: &Table) -> Result<BTreeMap<String, BurstableSpec>> {
         let default_mode = match row.required("default_credit_mode")? {
             "standard" => CreditMode::Standard,
             "unlimited" => CreditMode::Unlimited,
-            raw => return Err(row.error("default_credit_mode", format!("`{raw}` is not standard or unlimited"))),
+            raw => {
+                return Err(row.error(
+                    "default_credit_mode",
+                    format!("`{raw}` is not standard or unlimited"),
+                ));
+            }
         };
         row.confidence()?;
         let spec = BurstableSpec {
@@ -449,20 +550,41 @@ fn parse_lightsail_plans(table: &Table) -> Result<Vec<LightsailPlan>> {
 }
 
 fn parse_free_tier(table: &Table) -> Result<Vec<FreeTierAllowance>> {
-    table.expect_columns(&["service", "allowance", "quantity", "unit", "period", "applies", "source", "confidence"])?;
+    table.expect_columns(&[
+        "service",
+        "allowance",
+        "quantity",
+        "unit",
+        "period",
+        "applies",
+        "source",
+        "confidence",
+    ])?;
     let mut out: Vec<FreeTierAllowance> = Vec::new();
     for row in table.rows() {
         let service = row.service()?;
         let allowance = row.required("allowance")?.to_string();
-        if out.iter().any(|a| a.service == service && a.allowance == allowance) {
-            return Err(row.error("allowance", format!("duplicate key {service} `{allowance}`")));
+        if out
+            .iter()
+            .any(|a| a.service == service && a.allowance == allowance)
+        {
+            return Err(row.error(
+                "allowance",
+                format!("duplicate key {service} `{allowance}`"),
+            ));
         }
         if row.required("period")? != "month" {
-            return Err(row.error("period", "only monthly allowances are modelled; use `month`"));
+            return Err(row.error(
+                "period",
+                "only monthly allowances are modelled; use `month`",
+            ));
         }
         let applies = row.required("applies")?.to_string();
         if applies != "always" && applies != "first-12-months" {
-            return Err(row.error("applies", format!("`{applies}` is not `always` or `first-12-months`")));
+            return Err(row.error(
+                "applies",
+                format!("`{applies}` is not `always` or `first-12-months`"),
+            ));
         }
         row.confidence()?;
         out.push(FreeTierAllowance {
@@ -502,7 +624,9 @@ mod tests {
         // every EC2 type has a price and a spec (1,367 types in the source table)
         assert_eq!(catalog.ec2_types().count(), 1367);
         for t in catalog.ec2_types() {
-            catalog.price(Service::Ec2, &format!("BoxUsage:{}", t.name)).unwrap();
+            catalog
+                .price(Service::Ec2, &format!("BoxUsage:{}", t.name))
+                .unwrap();
         }
         let tiers = catalog.tiers(Service::Lambda, "Lambda-GB-Second").unwrap();
         assert_eq!(tiers.len(), 3);
@@ -512,19 +636,43 @@ mod tests {
     #[test]
     fn unknown_region_lists_the_available_ones() {
         let err = PriceCatalog::embedded("eu-west-9").unwrap_err();
-        assert_eq!(err.to_string(), "no pricing for region eu-west-9; available: us-east-1");
+        assert_eq!(
+            err.to_string(),
+            "no pricing for region eu-west-9; available: us-east-1"
+        );
     }
 
     #[test]
     fn bad_rows_name_file_line_and_column() {
         let cases = [
-            ("lambda,Request,,furlong,0.1,,2026-01-01,x,aws\n", "lambda.csv:2: column `unit`: unknown unit `furlong`"),
-            ("lambda,Request,,request,-0.1,,2026-01-01,x,aws\n", "lambda.csv:2: column `price_usd`: `-0.1` is negative"),
-            ("lambda,Request,,request,abc,,2026-01-01,x,aws\n", "lambda.csv:2: column `price_usd`: `abc` is not a decimal number"),
-            ("lambda,Request,,request,0.1,,2026-01-01,x,aws\nlambda,Request,,request,0.2,,2026-01-01,x,aws\n", "lambda.csv:3: column `usage_key`: duplicate key lambda `Request`"),
-            ("lambda,Request,,request,0.1,,26/01/01,x,aws\n", "lambda.csv:2: column `effective_date`: `26/01/01` is not a date"),
-            ("lambda,Request,,request,0.1,,2026-01-01,x,sure\n", "lambda.csv:2: column `confidence`: unknown confidence `sure`"),
-            ("ec2,Request,,request,0.1,,2026-01-01,x,aws\n", "lambda.csv:2: column `service`: `ec2` row in a file for another service"),
+            (
+                "lambda,Request,,furlong,0.1,,2026-01-01,x,aws\n",
+                "lambda.csv:2: column `unit`: unknown unit `furlong`",
+            ),
+            (
+                "lambda,Request,,request,-0.1,,2026-01-01,x,aws\n",
+                "lambda.csv:2: column `price_usd`: `-0.1` is negative",
+            ),
+            (
+                "lambda,Request,,request,abc,,2026-01-01,x,aws\n",
+                "lambda.csv:2: column `price_usd`: `abc` is not a decimal number",
+            ),
+            (
+                "lambda,Request,,request,0.1,,2026-01-01,x,aws\nlambda,Request,,request,0.2,,2026-01-01,x,aws\n",
+                "lambda.csv:3: column `usage_key`: duplicate key lambda `Request`",
+            ),
+            (
+                "lambda,Request,,request,0.1,,26/01/01,x,aws\n",
+                "lambda.csv:2: column `effective_date`: `26/01/01` is not a date",
+            ),
+            (
+                "lambda,Request,,request,0.1,,2026-01-01,x,sure\n",
+                "lambda.csv:2: column `confidence`: unknown confidence `sure`",
+            ),
+            (
+                "ec2,Request,,request,0.1,,2026-01-01,x,aws\n",
+                "lambda.csv:2: column `service`: `ec2` row in a file for another service",
+            ),
         ];
         for (rows, want) in cases {
             let got = message(prices(&format!("{HEADER}{rows}")).unwrap_err());
@@ -534,23 +682,38 @@ mod tests {
 
     #[test]
     fn missing_or_unknown_column_is_reported_on_line_1() {
-        let missing = "service,usage_key,description,unit,tier_start,effective_date,source,confidence\n";
+        let missing =
+            "service,usage_key,description,unit,tier_start,effective_date,source,confidence\n";
         let got = message(prices(missing).unwrap_err());
-        assert!(got.starts_with("lambda.csv:1: column `price_usd`: missing column"), "{got}");
+        assert!(
+            got.starts_with("lambda.csv:1: column `price_usd`: missing column"),
+            "{got}"
+        );
         let extra = format!("{}extra\n", HEADER.trim_end().to_string() + ",");
         let got = message(prices(&extra).unwrap_err());
-        assert!(got.starts_with("lambda.csv:1: column `extra`: unknown column"), "{got}");
+        assert!(
+            got.starts_with("lambda.csv:1: column `extra`: unknown column"),
+            "{got}"
+        );
     }
 
     #[test]
     fn ragged_row_is_malformed_csv_with_its_line() {
         let got = message(prices(&format!("{HEADER}lambda,Request\n")).unwrap_err());
-        assert!(got.starts_with("lambda.csv:2: column `-`: malformed CSV"), "{got}");
+        assert!(
+            got.starts_with("lambda.csv:2: column `-`: malformed CSV"),
+            "{got}"
+        );
     }
 
     #[test]
     fn tiered_price_needs_a_zero_tier() {
-        let got = message(prices(&format!("{HEADER}lambda,X,,request,0.1,5,2026-01-01,x,aws\n")).unwrap_err());
+        let got = message(
+            prices(&format!(
+                "{HEADER}lambda,X,,request,0.1,5,2026-01-01,x,aws\n"
+            ))
+            .unwrap_err(),
+        );
         assert!(got.contains("has no tier starting at 0"), "{got}");
     }
 }

@@ -134,19 +134,29 @@ impl PriceUnit {
     /// The unit's name in catalog files.
     #[must_use]
     pub fn as_str(self) -> &'static str {
-        Self::NAMES.iter().find(|(_, u)| *u == self).map_or("?", |(n, _)| n)
+        Self::NAMES
+            .iter()
+            .find(|(_, u)| *u == self)
+            .map_or("?", |(n, _)| n)
     }
 
     /// Parses a catalog unit name.
     #[must_use]
     pub fn parse(name: &str) -> Option<PriceUnit> {
-        Self::NAMES.iter().find(|(n, _)| *n == name).map(|(_, u)| *u)
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, u)| *u)
     }
 
     /// All unit names, for error messages.
     #[must_use]
     pub fn names() -> String {
-        Self::NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+        Self::NAMES
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -181,9 +191,13 @@ impl Confidence {
     /// Parses a catalog confidence name.
     #[must_use]
     pub fn parse(name: &str) -> Option<Confidence> {
-        [Confidence::Aws, Confidence::PriceList, Confidence::ThirdParty]
-            .into_iter()
-            .find(|c| c.as_str() == name)
+        [
+            Confidence::Aws,
+            Confidence::PriceList,
+            Confidence::ThirdParty,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == name)
     }
 }
 
@@ -396,7 +410,10 @@ impl PriceCatalog {
         Ok(self
             .tier_rows(service, usage_key)?
             .iter()
-            .map(|p| Tier { start: money::to_f64(p.tier_start), usd_per_unit: p.usd_f64() })
+            .map(|p| Tier {
+                start: money::to_f64(p.tier_start),
+                usd_per_unit: p.usd_f64(),
+            })
             .collect())
     }
 

@@ -27,17 +27,17 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
 
 /// Writes `bytes` to `path` through a temporary file in the same directory.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut temp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a temporary file in `{}`", dir.display()))?;
-    temp.write_all(bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
-    temp.persist(path).with_context(|| format!("cannot move the output into `{}`", path.display()))?;
+    temp.write_all(bytes)
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    temp.persist(path)
+        .with_context(|| format!("cannot move the output into `{}`", path.display()))?;
     Ok(())
-}
-
-/// Prints a warning on stderr.
-pub(crate) fn warn(message: &str) {
-    eprintln!("warning: {message}");
 }
 
 /// Prints an error with its causes and returns exit code 2; a closed pipe is not an error.

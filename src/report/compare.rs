@@ -112,10 +112,16 @@ impl CompareReport {
                         .months
                         .iter()
                         .zip(&monthly)
-                        .map(|(m, usd)| MonthReport { month: m.clone(), usd: Stats::of(&[*usd]) })
+                        .map(|(m, usd)| MonthReport {
+                            month: m.clone(),
+                            usd: Stats::of(&[*usd]),
+                        })
                         .collect(),
                     components,
-                    served_fraction: ServedStats { mean: o.capacity.served_fraction, p5: o.capacity.served_fraction },
+                    served_fraction: ServedStats {
+                        mean: o.capacity.served_fraction,
+                        p5: o.capacity.served_fraction,
+                    },
                     feasible: o.verdict.feasible,
                     reasons: o.verdict.reasons.clone(),
                     capacity: o.capacity,
@@ -166,8 +172,14 @@ impl CompareReport {
                 format_usd(o.monthly_usd.mean),
                 format_usd(o.horizon_usd.mean),
                 format!("{:.2}%", o.served_fraction.mean * 100.0),
-                o.capacity.p95_utilization.map_or("-".to_string(), |u| format!("{:.1}%", u * 100.0)),
-                if o.feasible { "meets".to_string() } else { "FAILS".to_string() },
+                o.capacity
+                    .p95_utilization
+                    .map_or("-".to_string(), |u| format!("{:.1}%", u * 100.0)),
+                if o.feasible {
+                    "meets".to_string()
+                } else {
+                    "FAILS".to_string()
+                },
             ]);
         }
         t
@@ -180,14 +192,24 @@ impl CompareReport {
         let months = self.options.first().map_or(0, |o| o.months.len());
         for m in 0..months {
             let mut row = vec![self.options[0].months[m].month.clone()];
-            row.extend(self.options.iter().map(|o| format_usd(o.months[m].usd.mean)));
+            row.extend(
+                self.options
+                    .iter()
+                    .map(|o| format_usd(o.months[m].usd.mean)),
+            );
             t.row(row);
         }
         t
     }
 
     fn to_text(&self, markdown: bool) -> String {
-        let render = |t: Table| if markdown { t.to_markdown() } else { t.to_text() };
+        let render = |t: Table| {
+            if markdown {
+                t.to_markdown()
+            } else {
+                t.to_text()
+            }
+        };
         let mut out = String::new();
         let title = format!("Scenario `{}`: {}", self.scenario, self.description);
         if markdown {
@@ -201,7 +223,11 @@ impl CompareReport {
             self.start,
             self.horizon_months,
             self.step_seconds,
-            if self.paths == 1 { "1 path".to_string() } else { format!("{} paths, seed {}", self.paths, self.seed) },
+            if self.paths == 1 {
+                "1 path".to_string()
+            } else {
+                format!("{} paths, seed {}", self.paths, self.seed)
+            },
         ));
         out.push_str(&format!(
             "Prices: {} catalog, effective {} to {}\n\n",
@@ -213,11 +239,19 @@ impl CompareReport {
             out.push('\n');
             for o in failing {
                 for reason in &o.reasons {
-                    out.push_str(&format!("{}{}: {reason}\n", if markdown { "- " } else { "" }, o.name));
+                    out.push_str(&format!(
+                        "{}{}: {reason}\n",
+                        if markdown { "- " } else { "" },
+                        o.name
+                    ));
                 }
             }
         }
-        out.push_str(if markdown { "\n### Cost by calendar month (USD)\n\n" } else { "\nCost by calendar month (USD)\n" });
+        out.push_str(if markdown {
+            "\n### Cost by calendar month (USD)\n\n"
+        } else {
+            "\nCost by calendar month (USD)\n"
+        });
         out.push_str(&render(self.months_table()));
         out
     }
@@ -235,6 +269,16 @@ impl CompareReport {
                 ]
             })
         });
-        to_csv(&["option", "service", "month", "usd", "served_fraction", "feasible"], rows)
+        to_csv(
+            &[
+                "option",
+                "service",
+                "month",
+                "usd",
+                "served_fraction",
+                "feasible",
+            ],
+            rows,
+        )
     }
 }

@@ -47,7 +47,13 @@ impl Stats {
         #[allow(clippy::cast_precision_loss)]
         let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
         let q = |p| crate::stats::quantile_sorted(&sorted, p);
-        Stats { mean, p5: q(0.05), p50: q(0.5), p95: q(0.95), p99: q(0.99) }
+        Stats {
+            mean,
+            p5: q(0.05),
+            p50: q(0.5),
+            p95: q(0.95),
+            p99: q(0.99),
+        }
     }
 }
 
@@ -66,9 +72,12 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
 pub(crate) fn to_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing to memory cannot fail; a failure here is a broken invariant.
-    writer.write_record(header).expect("invariant: in-memory CSV");
+    writer
+        .write_record(header)
+        .expect("invariant: in-memory CSV");
     for row in rows {
         writer.write_record(&row).expect("invariant: in-memory CSV");
     }
-    String::from_utf8(writer.into_inner().expect("invariant: in-memory CSV")).expect("invariant: CSV of UTF-8 cells")
+    String::from_utf8(writer.into_inner().expect("invariant: in-memory CSV"))
+        .expect("invariant: CSV of UTF-8 cells")
 }

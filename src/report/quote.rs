@@ -32,7 +32,11 @@ impl Quote {
                 let first = i == 0;
                 t.row(vec![
                     if first { r.name.clone() } else { String::new() },
-                    if first { r.service.clone() } else { String::new() },
+                    if first {
+                        r.service.clone()
+                    } else {
+                        String::new()
+                    },
                     item.component.clone(),
                     format_quantity(item.quantity, 3),
                     item.unit.clone(),
@@ -40,9 +44,25 @@ impl Quote {
                     format_usd(item.monthly_usd),
                 ]);
             }
-            t.row(vec![String::new(), String::new(), format!("subtotal {}", r.name), String::new(), String::new(), String::new(), format_usd(r.monthly_usd)]);
+            t.row(vec![
+                String::new(),
+                String::new(),
+                format!("subtotal {}", r.name),
+                String::new(),
+                String::new(),
+                String::new(),
+                format_usd(r.monthly_usd),
+            ]);
         }
-        t.row(vec!["TOTAL".into(), String::new(), String::new(), String::new(), String::new(), String::new(), format_usd(self.total_monthly_usd)]);
+        t.row(vec![
+            "TOTAL".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            format_usd(self.total_monthly_usd),
+        ]);
         t
     }
 
@@ -56,7 +76,14 @@ impl Quote {
             self.catalog.newest_price_date
         );
         let table = self.table();
-        format!("{head}{}", if markdown { table.to_markdown() } else { table.to_text() })
+        format!(
+            "{head}{}",
+            if markdown {
+                table.to_markdown()
+            } else {
+                table.to_text()
+            }
+        )
     }
 
     fn to_csv(&self) -> String {
@@ -73,6 +100,17 @@ impl Quote {
                 ]
             })
         });
-        to_csv(&["resource", "service", "component", "quantity", "unit", "unit_price_usd", "monthly_usd"], rows)
+        to_csv(
+            &[
+                "resource",
+                "service",
+                "component",
+                "quantity",
+                "unit",
+                "unit_price_usd",
+                "monthly_usd",
+            ],
+            rows,
+        )
     }
 }

@@ -79,7 +79,14 @@ impl Table {
     #[must_use]
     pub fn to_markdown(&self) -> String {
         let escape = |s: &String| s.replace('|', "\\|");
-        let mut out = format!("| {} |\n|", self.headers.iter().map(escape).collect::<Vec<_>>().join(" | "));
+        let mut out = format!(
+            "| {} |\n|",
+            self.headers
+                .iter()
+                .map(escape)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
         for a in &self.align {
             out.push_str(match a {
                 Align::Left => " --- |",
@@ -88,7 +95,10 @@ impl Table {
         }
         out.push('\n');
         for row in &self.rows {
-            out.push_str(&format!("| {} |\n", row.iter().map(escape).collect::<Vec<_>>().join(" | ")));
+            out.push_str(&format!(
+                "| {} |\n",
+                row.iter().map(escape).collect::<Vec<_>>().join(" | ")
+            ));
         }
         out
     }
@@ -98,9 +108,17 @@ impl Table {
 #[must_use]
 pub fn format_quantity(value: f64, decimals: usize) -> String {
     let text = format!("{value:.decimals$}");
-    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
-    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
-    let (whole, frac) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    let (sign, digits) = text
+        .strip_prefix('-')
+        .map_or(("", text.as_str()), |d| ("-", d));
+    let (whole, frac) = digits
+        .split_once('.')
+        .map_or((digits, None), |(w, f)| (w, Some(f)));
     let mut grouped = String::new();
     for (i, ch) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i) % 3 == 0 {
@@ -132,8 +150,14 @@ mod tests {
         let mut t = Table::new(&[("NAME", Align::Left), ("USD", Align::Right)]);
         t.row(vec!["a".into(), "$1.00".into()]);
         t.row(vec!["long name".into(), "$100.00".into()]);
-        assert_eq!(t.to_text(), "NAME           USD\na            $1.00\nlong name  $100.00\n");
-        assert_eq!(t.to_markdown(), "| NAME | USD |\n| --- | ---: |\n| a | $1.00 |\n| long name | $100.00 |\n");
+        assert_eq!(
+            t.to_text(),
+            "NAME           USD\na            $1.00\nlong name  $100.00\n"
+        );
+        assert_eq!(
+            t.to_markdown(),
+            "| NAME | USD |\n| --- | ---: |\n| a | $1.00 |\n| long name | $100.00 |\n"
+        );
     }
 
     #[test]

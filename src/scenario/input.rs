@@ -46,7 +46,11 @@ impl<'a> TomlInput<'a> {
     pub fn parse_table<T: DeserializeOwned>(&self, prefix: &str, table: toml::Table) -> Result<T> {
         serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
             let inner = display_path(e.path());
-            let path = if inner.is_empty() { prefix.to_string() } else { format!("{prefix}.{inner}") };
+            let path = if inner.is_empty() {
+                prefix.to_string()
+            } else {
+                format!("{prefix}.{inner}")
+            };
             self.error_at(&path, e.inner().message())
         })
     }
@@ -71,7 +75,13 @@ impl<'a> TomlInput<'a> {
     }
 
     fn error(&self, line: usize, column: usize, path: &str, message: String) -> Error {
-        Error::Input { file: PathBuf::from(self.file), line, column, field: path.to_string(), message }
+        Error::Input {
+            file: PathBuf::from(self.file),
+            line,
+            column,
+            field: path.to_string(),
+            message,
+        }
     }
 }
 
@@ -88,7 +98,10 @@ fn display_path(path: &serde_path_to_error::Path) -> String {
 fn line_column(src: &str, offset: usize) -> (usize, usize) {
     let before = &src[..offset.min(src.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1)
+        + 1;
     (line, column)
 }
 
@@ -138,7 +151,8 @@ fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
                     }
                     // A table item for the next key; spans live on the keys.
                     let found = tables.iter().nth(i)?;
-                    return locate_in_table(found, &path_tail(path, i), best).map(|o| line_column(src, o));
+                    return locate_in_table(found, &path_tail(path, i), best)
+                        .map(|o| line_column(src, o));
                 }
                 toml_edit::Item::Value(toml_edit::Value::Array(values)) => {
                     let value = values.get(i)?;
@@ -158,14 +172,18 @@ fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
 /// The part of `path` after its first `[i]`.
 fn path_tail(path: &str, i: usize) -> String {
     let marker = format!("[{i}]");
-    path.split_once(&marker).map(|(_, t)| t.trim_start_matches('.').to_string()).unwrap_or_default()
+    path.split_once(&marker)
+        .map(|(_, t)| t.trim_start_matches('.').to_string())
+        .unwrap_or_default()
 }
 
 fn locate_in_table(table: &toml_edit::Table, tail: &str, mut best: Option<usize>) -> Option<usize> {
     let mut current: &dyn toml_edit::TableLike = table;
     for segment in segments(tail) {
         let Segment::Key(key) = segment else { break };
-        let Some((k, v)) = current.get_key_value(key) else { break };
+        let Some((k, v)) = current.get_key_value(key) else {
+            break;
+        };
         if let Some(span) = k.span() {
             best = Some(span.start);
         }
@@ -205,7 +223,10 @@ mod tests {
     fn type_errors_carry_line_and_field() {
         let input = TomlInput::new(Path::new("s.toml"), "name = \"x\"\ncount = \"two\"\n");
         let err = input.parse::<Small>().unwrap_err().to_string();
-        assert!(err.starts_with("s.toml:2:9: `count`: invalid type: string \"two\", expected u32"), "{err}");
+        assert!(
+            err.starts_with("s.toml:2:9: `count`: invalid type: string \"two\", expected u32"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -150,7 +150,10 @@ fn default_min_served() -> f64 {
 
 impl Default for SloSpec {
     fn default() -> Self {
-        SloSpec { min_served_fraction: default_min_served(), max_p95_utilization: 1.0 }
+        SloSpec {
+            min_served_fraction: default_min_served(),
+            max_p95_utilization: 1.0,
+        }
     }
 }
 
@@ -174,7 +177,11 @@ impl ScenarioSource {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::io(format!("cannot read scenario `{}`", path.display()), e))?;
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Ok(ScenarioSource { file: path.to_path_buf(), base_dir, text })
+        Ok(ScenarioSource {
+            file: path.to_path_buf(),
+            base_dir,
+            text,
+        })
     }
 
     /// The embedded default scenario (`scenarios/default.toml`).
@@ -208,7 +215,10 @@ impl ScenarioSource {
         match table.get("region") {
             None => Ok(default_region()),
             Some(toml::Value::String(region)) => Ok(region.clone()),
-            Some(other) => Err(input.error_at("region", format!("expected a string, found {}", other.type_str()))),
+            Some(other) => Err(input.error_at(
+                "region",
+                format!("expected a string, found {}", other.type_str()),
+            )),
         }
     }
 }

@@ -175,21 +175,40 @@ pub(crate) fn yes() -> bool {
 /// The option services scenarios accept so far.
 const OPTION_SERVICES: [&str; 2] = ["ec2", "lambda"];
 
-pub(super) fn resolve(input: &TomlInput<'_>, spec: &ScenarioSpec, base_dir: &Path, catalog: &PriceCatalog) -> Result<Plan> {
+pub(super) fn resolve(
+    input: &TomlInput<'_>,
+    spec: &ScenarioSpec,
+    base_dir: &Path,
+    catalog: &PriceCatalog,
+) -> Result<Plan> {
     if spec.schema_version != SCHEMA_VERSION {
         return Err(input.error_at(
             "schema_version",
-            format!("schema version {} is not supported; this build reads version {SCHEMA_VERSION}", spec.schema_version),
+            format!(
+                "schema version {} is not supported; this build reads version {SCHEMA_VERSION}",
+                spec.schema_version
+            ),
         ));
     }
     if spec.region != catalog.region() {
-        return Err(input.error_at("region", format!("the catalog loaded is for {}", catalog.region())));
+        return Err(input.error_at(
+            "region",
+            format!("the catalog loaded is for {}", catalog.region()),
+        ));
     }
-    let start = NaiveDate::parse_from_str(&spec.start.0, "%Y-%m-%d")
-        .map_err(|_| input.error_at("start", format!("`{}` is not a date (YYYY-MM-DD)", spec.start.0)))?;
+    let start = NaiveDate::parse_from_str(&spec.start.0, "%Y-%m-%d").map_err(|_| {
+        input.error_at(
+            "start",
+            format!("`{}` is not a date (YYYY-MM-DD)", spec.start.0),
+        )
+    })?;
     let step_s = parse_step(&spec.step).map_err(|m| input.error_at("step", m))?;
     let timeline = Timeline::new(start, spec.horizon_months, step_s).map_err(|m| {
-        let field = if m.contains("months") { "horizon_months" } else { "step" };
+        let field = if m.contains("months") {
+            "horizon_months"
+        } else {
+            "step"
+        };
         input.error_at(field, m)
     })?;
     let workload = resolve_workload(input, &spec.workload, base_dir, catalog, &timeline)?;
@@ -200,7 +219,13 @@ pub(super) fn resolve(input: &TomlInput<'_>, spec: &ScenarioSpec, base_dir: &Pat
     for (i, table) in spec.options.iter().enumerate() {
         let option = resolve_option(input, i, table.clone(), &workload, catalog)?;
         if options.iter().any(|o| o.name == option.name) {
-            return Err(input.error_at(&format!("option[{i}].name"), format!("`{}` is used by another option; names must be unique", option.name)));
+            return Err(input.error_at(
+                &format!("option[{i}].name"),
+                format!(
+                    "`{}` is used by another option; names must be unique",
+                    option.name
+                ),
+            ));
         }
         options.push(option);
     }
@@ -218,7 +243,10 @@ pub(super) fn resolve(input: &TomlInput<'_>, spec: &ScenarioSpec, base_dir: &Pat
 fn resolve_slo(input: &TomlInput<'_>, slo: &SloSpec) -> Result<Slo> {
     fraction(input, "slo.min_served_fraction", slo.min_served_fraction)?;
     fraction(input, "slo.max_p95_utilization", slo.max_p95_utilization)?;
-    Ok(Slo { min_served_fraction: slo.min_served_fraction, max_p95_utilization: slo.max_p95_utilization })
+    Ok(Slo {
+        min_served_fraction: slo.min_served_fraction,
+        max_p95_utilization: slo.max_p95_utilization,
+    })
 }
 
 fn fraction(input: &TomlInput<'_>, path: &str, value: f64) -> Result<()> {
@@ -253,15 +281,22 @@ fn resolve_workload(
         non_negative(input, path, value)?;
     }
     if !(spec.monthly_growth > -1.0 && spec.monthly_growth.is_finite()) {
-        return Err(input.error_at("workload.monthly_growth", "must be above -1 (a fraction per month)"));
+        return Err(input.error_at(
+            "workload.monthly_growth",
+            "must be above -1 (a fraction per month)",
+        ));
     }
     let source = match (&spec.synthetic, &spec.trace) {
         (Some(synthetic), None) => DemandSource::Synthetic(resolve_synthetic(input, synthetic)?),
         (None, Some(trace_spec)) => {
             let trace = trace::load::load(trace_spec, base_dir)?;
             let series = trace.resample(timeline.step_s, trace_spec.gaps)?;
-            let requests_per_second = trace_rates_to_rps(input, trace_spec, &series, spec, catalog)?;
-            DemandSource::Trace { requests_per_second, path: trace.path.display().to_string() }
+            let requests_per_second =
+                trace_rates_to_rps(input, trace_spec, &series, spec, catalog)?;
+            DemandSource::Trace {
+                requests_per_second,
+                path: trace.path.display().to_string(),
+            }
         }
         _ => {
             return Err(input.error_at(
@@ -281,10 +316,21 @@ fn resolve_workload(
 }
 
 fn resolve_synthetic(input: &TomlInput<'_>, s: &SyntheticSpec) -> Result<SyntheticProfile> {
-    non_negative(input, "workload.synthetic.requests_per_second", s.requests_per_second)?;
-    fraction(input, "workload.synthetic.daily_amplitude", s.daily_amplitude)?;
+    non_negative(
+        input,
+        "workload.synthetic.requests_per_second",
+        s.requests_per_second,
+    )?;
+    fraction(
+        input,
+        "workload.synthetic.daily_amplitude",
+        s.daily_amplitude,
+    )?;
     if !(0.0..=24.0).contains(&s.peak_hour_utc) {
-        return Err(input.error_at("workload.synthetic.peak_hour_utc", format!("{} is outside 0..=24", s.peak_hour_utc)));
+        return Err(input.error_at(
+            "workload.synthetic.peak_hour_utc",
+            format!("{} is outside 0..=24", s.peak_hour_utc),
+        ));
     }
     non_negative(input, "workload.synthetic.weekend_factor", s.weekend_factor)?;
     Ok(SyntheticProfile {
@@ -308,17 +354,27 @@ fn trace_rates_to_rps(
         return Ok(series.rates.clone());
     }
     let name = trace_spec.instance_type.as_deref().ok_or_else(|| {
-        input.error_at("workload.trace", "a cpu_percent trace needs `instance_type`, the instance whose CPU it measured")
+        input.error_at(
+            "workload.trace",
+            "a cpu_percent trace needs `instance_type`, the instance whose CPU it measured",
+        )
     })?;
     let vcpu = catalog
         .ec2_type(name)
         .map_err(|e| input.error_at("workload.trace.instance_type", e.to_string()))?
         .vcpu;
     if workload.vcpu_ms_per_request <= 0.0 {
-        return Err(input.error_at("workload.vcpu_ms_per_request", "must be > 0 to turn CPU into requests"));
+        return Err(input.error_at(
+            "workload.vcpu_ms_per_request",
+            "must be > 0 to turn CPU into requests",
+        ));
     }
     let rps_per_percent = f64::from(vcpu) / 100.0 * 1000.0 / workload.vcpu_ms_per_request;
-    Ok(series.rates.iter().map(|cpu| cpu * rps_per_percent).collect())
+    Ok(series
+        .rates
+        .iter()
+        .map(|cpu| cpu * rps_per_percent)
+        .collect())
 }
 
 fn resolve_option(
@@ -341,14 +397,24 @@ fn resolve_option(
             if spec.count == 0 {
                 return Err(input.error_at(&format!("{prefix}.count"), "must be at least 1"));
             }
-            let vcpu = catalog.ec2_type(&spec.instance_type).map_err(lookup("instance_type"))?.vcpu;
-            let rates = ec2_rates(catalog, &spec.instance_type, spec.os).map_err(lookup("instance_type"))?;
-            let plan = Ec2FleetPlan { instance_type: spec.instance_type, count: spec.count, vcpu: f64::from(vcpu), rates };
+            let vcpu = catalog
+                .ec2_type(&spec.instance_type)
+                .map_err(lookup("instance_type"))?
+                .vcpu;
+            let rates = ec2_rates(catalog, &spec.instance_type, spec.os)
+                .map_err(lookup("instance_type"))?;
+            let plan = Ec2FleetPlan {
+                instance_type: spec.instance_type,
+                count: spec.count,
+                vcpu: f64::from(vcpu),
+                rates,
+            };
             ("ec2", OptionModel::Ec2Fleet(plan))
         }
         "lambda" => {
             let spec: LambdaOptionSpec = input.parse_table(&prefix, table)?;
-            check_lambda_memory(spec.memory_mb).map_err(|m| input.error_at(&format!("{prefix}.memory_mb"), m))?;
+            check_lambda_memory(spec.memory_mb)
+                .map_err(|m| input.error_at(&format!("{prefix}.memory_mb"), m))?;
             let duration_ms = spec.duration_ms.unwrap_or(workload.duration_ms);
             non_negative(input, &format!("{prefix}.duration_ms"), duration_ms)?;
             let rates = lambda_rates(catalog).map_err(lookup("service"))?;
@@ -364,18 +430,33 @@ fn resolve_option(
         other => {
             return Err(input.error_at(
                 &format!("{prefix}.service"),
-                format!("unknown service `{other}`; scenarios accept: {}", OPTION_SERVICES.join(", ")),
+                format!(
+                    "unknown service `{other}`; scenarios accept: {}",
+                    OPTION_SERVICES.join(", ")
+                ),
             ));
         }
     };
-    Ok(OptionPlan { name, service, model })
+    Ok(OptionPlan {
+        name,
+        service,
+        model,
+    })
 }
 
 /// Removes a required string key from an option table.
-pub(crate) fn take_string(input: &TomlInput<'_>, table: &mut toml::Table, prefix: &str, key: &str) -> Result<String> {
+pub(crate) fn take_string(
+    input: &TomlInput<'_>,
+    table: &mut toml::Table,
+    prefix: &str,
+    key: &str,
+) -> Result<String> {
     match table.remove(key) {
         Some(toml::Value::String(s)) if !s.is_empty() => Ok(s),
-        Some(other) => Err(input.error_at(&format!("{prefix}.{key}"), format!("expected a non-empty string, found {}", other.type_str()))),
+        Some(other) => Err(input.error_at(
+            &format!("{prefix}.{key}"),
+            format!("expected a non-empty string, found {}", other.type_str()),
+        )),
         None => Err(input.error_at(prefix, format!("missing `{key}`"))),
     }
 }
@@ -386,7 +467,9 @@ pub(crate) fn check_lambda_memory(memory_mb: u32) -> Result<(), String> {
     if (min..=max).contains(&memory_mb) {
         Ok(())
     } else {
-        Err(format!("{memory_mb} MB is outside Lambda's {min}–{max} MB (1 MB steps)"))
+        Err(format!(
+            "{memory_mb} MB is outside Lambda's {min}–{max} MB (1 MB steps)"
+        ))
     }
 }
 
@@ -394,12 +477,18 @@ pub(crate) fn check_lambda_memory(memory_mb: u32) -> Result<(), String> {
 ///
 /// # Errors
 /// [`Error::Lookup`] when the catalog has no price for it.
-pub fn ec2_rates(catalog: &PriceCatalog, instance_type: &str, os: OperatingSystem) -> Result<Ec2Rates> {
+pub fn ec2_rates(
+    catalog: &PriceCatalog,
+    instance_type: &str,
+    os: OperatingSystem,
+) -> Result<Ec2Rates> {
     catalog.ec2_type(instance_type)?;
     let key = match os {
         OperatingSystem::Linux => format!("BoxUsage:{instance_type}"),
     };
-    Ok(Ec2Rates { usd_per_hour: catalog.rate(Service::Ec2, &key)? })
+    Ok(Ec2Rates {
+        usd_per_hour: catalog.rate(Service::Ec2, &key)?,
+    })
 }
 
 /// Lambda request and duration rates with the free tier.

@@ -44,7 +44,9 @@ impl Timeline {
     /// day or the horizon is empty.
     pub fn new(start: NaiveDate, horizon_months: u32, step_s: i64) -> Result<Timeline, String> {
         if step_s <= 0 || 86_400 % step_s != 0 {
-            return Err(format!("a step of {step_s} s does not divide a day; use e.g. 30s, 1m, 5m, 15m or 1h"));
+            return Err(format!(
+                "a step of {step_s} s does not divide a day; use e.g. 30s, 1m, 5m, 15m or 1h"
+            ));
         }
         if horizon_months == 0 || horizon_months > 120 {
             return Err(format!("{horizon_months} months is outside 1..=120"));
@@ -58,14 +60,29 @@ impl Timeline {
         let mut day = start;
         while day < end {
             let next = first_of_next_month(day).min(end);
-            let days = usize::try_from((next - day).num_days()).expect("invariant: months move forward");
+            let days =
+                usize::try_from((next - day).num_days()).expect("invariant: months move forward");
             let end_step = first_step + days * steps_per_day;
-            months.push(Month { label: format!("{:04}-{:02}", day.year(), day.month()), first_step, end_step });
+            months.push(Month {
+                label: format!("{:04}-{:02}", day.year(), day.month()),
+                first_step,
+                end_step,
+            });
             first_step = end_step;
             day = next;
         }
-        let start_s = start.and_hms_opt(0, 0, 0).expect("invariant: midnight exists").and_utc().timestamp();
-        Ok(Timeline { start, start_s, step_s, steps: first_step, months })
+        let start_s = start
+            .and_hms_opt(0, 0, 0)
+            .expect("invariant: midnight exists")
+            .and_utc()
+            .timestamp();
+        Ok(Timeline {
+            start,
+            start_s,
+            step_s,
+            steps: first_step,
+            months,
+        })
     }
 
     /// Step length in seconds, as a float.
@@ -91,7 +108,9 @@ impl Timeline {
 
 fn first_of_next_month(day: NaiveDate) -> NaiveDate {
     let first = day.with_day(1).expect("invariant: day 1 exists");
-    first.checked_add_months(Months::new(1)).expect("invariant: within the calendar")
+    first
+        .checked_add_months(Months::new(1))
+        .expect("invariant: within the calendar")
 }
 
 /// Parses `30s`, `1m`, `5m`, `1h`, `1d` into seconds.
@@ -100,9 +119,13 @@ fn first_of_next_month(day: NaiveDate) -> NaiveDate {
 /// A message naming the accepted forms.
 pub fn parse_step(text: &str) -> Result<i64, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let n: i64 = number.parse().map_err(|_| format!("`{text}` is not a step such as 30s, 1m, 5m or 1h"))?;
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a step such as 30s, 1m, 5m or 1h"))?;
     let unit_s = match unit {
         "s" => 1,
         "m" | "min" => 60,
@@ -121,8 +144,15 @@ mod tests {
     fn months_follow_the_calendar() {
         let start = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
         let t = Timeline::new(start, 3, 3600).unwrap();
-        let labels: Vec<_> = t.months.iter().map(|m| (m.label.as_str(), m.steps())).collect();
-        assert_eq!(labels, vec![("2027-01", 744), ("2027-02", 672), ("2027-03", 744)]);
+        let labels: Vec<_> = t
+            .months
+            .iter()
+            .map(|m| (m.label.as_str(), m.steps()))
+            .collect();
+        assert_eq!(
+            labels,
+            vec![("2027-01", 744), ("2027-02", 672), ("2027-03", 744)]
+        );
         assert_eq!(t.steps, 2160);
         assert_eq!(t.month_of(743), 0);
         assert_eq!(t.month_of(744), 1);
@@ -132,7 +162,11 @@ mod tests {
     fn a_mid_month_start_has_partial_months() {
         let start = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
         let t = Timeline::new(start, 1, 86_400).unwrap();
-        let labels: Vec<_> = t.months.iter().map(|m| (m.label.as_str(), m.steps())).collect();
+        let labels: Vec<_> = t
+            .months
+            .iter()
+            .map(|m| (m.label.as_str(), m.steps()))
+            .collect();
         assert_eq!(labels, vec![("2027-01", 17), ("2027-02", 14)]);
     }
 
@@ -142,6 +176,10 @@ mod tests {
         assert_eq!(parse_step("1h"), Ok(3600));
         assert!(parse_step("5 parsecs").is_err());
         let start = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
-        assert!(Timeline::new(start, 1, 7).unwrap_err().contains("does not divide a day"));
+        assert!(
+            Timeline::new(start, 1, 7)
+                .unwrap_err()
+                .contains("does not divide a day")
+        );
     }
 }

@@ -2,8 +2,8 @@
 
 use std::f64::consts::TAU;
 
-use crate::scenario::resolve::{DemandSource, SyntheticProfile, Workload};
 use crate::scenario::Timeline;
+use crate::scenario::resolve::{DemandSource, SyntheticProfile, Workload};
 
 /// Requests per second at every step: shape × scale × (1 + growth)^month.
 #[must_use]
@@ -15,7 +15,10 @@ pub fn requests_per_second(workload: &Workload, timeline: &Timeline) -> Vec<f64>
         for k in month.first_step..month.end_step {
             let base = match &workload.source {
                 DemandSource::Synthetic(profile) => synthetic_rate(profile, timeline, k),
-                DemandSource::Trace { requests_per_second, .. } => requests_per_second[k % requests_per_second.len()],
+                DemandSource::Trace {
+                    requests_per_second,
+                    ..
+                } => requests_per_second[k % requests_per_second.len()],
             };
             out.push(base * growth);
         }
@@ -37,7 +40,11 @@ fn synthetic_rate(p: &SyntheticProfile, timeline: &Timeline, k: usize) -> f64 {
     let day = (t / 86_400.0).floor();
     let weekday = (day + 3.0).rem_euclid(7.0);
     let weekday_level = 7.0 / (5.0 + 2.0 * p.weekend_factor);
-    let weekly = if weekday >= 5.0 { p.weekend_factor * weekday_level } else { weekday_level };
+    let weekly = if weekday >= 5.0 {
+        p.weekend_factor * weekday_level
+    } else {
+        weekday_level
+    };
     p.requests_per_second * daily * weekly
 }
 
@@ -59,7 +66,12 @@ mod tests {
 
     #[test]
     fn weekly_mean_is_the_stated_rate() {
-        let profile = SyntheticProfile { requests_per_second: 20.0, daily_amplitude: 0.5, peak_hour_utc: 15.0, weekend_factor: 0.6 };
+        let profile = SyntheticProfile {
+            requests_per_second: 20.0,
+            daily_amplitude: 0.5,
+            peak_hour_utc: 15.0,
+            weekend_factor: 0.6,
+        };
         // 2027-01-04 is a Monday: one whole week
         let timeline = Timeline::new(NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(), 1, 300).unwrap();
         let rps = requests_per_second(&workload(profile, 0.0), &timeline);
@@ -73,8 +85,14 @@ mod tests {
 
     #[test]
     fn growth_compounds_per_calendar_month() {
-        let profile = SyntheticProfile { requests_per_second: 10.0, daily_amplitude: 0.0, peak_hour_utc: 0.0, weekend_factor: 1.0 };
-        let timeline = Timeline::new(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), 3, 3600).unwrap();
+        let profile = SyntheticProfile {
+            requests_per_second: 10.0,
+            daily_amplitude: 0.0,
+            peak_hour_utc: 0.0,
+            weekend_factor: 1.0,
+        };
+        let timeline =
+            Timeline::new(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), 3, 3600).unwrap();
         let rps = requests_per_second(&workload(profile, 0.1), &timeline);
         assert!((rps[0] - 10.0).abs() < 1e-12);
         assert!((rps[744] - 11.0).abs() < 1e-12);

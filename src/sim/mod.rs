@@ -41,7 +41,10 @@ impl OptionResult {
     /// Total cost of each month.
     #[must_use]
     pub fn monthly_usd(&self) -> Vec<f64> {
-        self.months.iter().map(|items| billing::total_usd(items)).collect()
+        self.months
+            .iter()
+            .map(|items| billing::total_usd(items))
+            .collect()
     }
 }
 
@@ -58,8 +61,20 @@ pub struct Verdict {
 #[must_use]
 pub fn run(plan: &Plan) -> RunResult {
     let rps = demand::requests_per_second(&plan.workload, &plan.timeline);
-    let options = plan.options.iter().map(|option| run_option(plan, option, &rps)).collect();
-    RunResult { months: plan.timeline.months.iter().map(|m| m.label.clone()).collect(), options }
+    let options = plan
+        .options
+        .iter()
+        .map(|option| run_option(plan, option, &rps))
+        .collect();
+    RunResult {
+        months: plan
+            .timeline
+            .months
+            .iter()
+            .map(|m| m.label.clone())
+            .collect(),
+        options,
+    }
 }
 
 fn run_option(plan: &Plan, option: &OptionPlan, rps: &[f64]) -> OptionResult {
@@ -76,7 +91,11 @@ fn run_option(plan: &Plan, option: &OptionPlan, rps: &[f64]) -> OptionResult {
     }
 }
 
-fn run_ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64]) -> (Vec<Vec<LineItem>>, CapacityStats) {
+fn run_ec2_fleet(
+    plan: &Plan,
+    fleet: &Ec2FleetPlan,
+    rps: &[f64],
+) -> (Vec<Vec<LineItem>>, CapacityStats) {
     let timeline = &plan.timeline;
     let step_s = timeline.step_seconds();
     let capacity_vcpu = f64::from(fleet.count) * fleet.vcpu;
@@ -87,20 +106,34 @@ fn run_ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64]) -> (Vec<Vec<Lin
     }
     // The fleet starts with the horizon and runs to its end: one run per instance.
     #[allow(clippy::cast_precision_loss)]
-    let run_seconds: Vec<f64> = timeline.months.iter().map(|m| m.steps() as f64 * step_s).collect();
+    let run_seconds: Vec<f64> = timeline
+        .months
+        .iter()
+        .map(|m| m.steps() as f64 * step_s)
+        .collect();
     let billed = ec2::fleet_billed_seconds_by_month(fleet.count, &run_seconds);
-    let months = billed.iter().map(|s| vec![ec2::instance_line(&fleet.instance_type, *s, fleet.rates)]).collect();
+    let months = billed
+        .iter()
+        .map(|s| vec![ec2::instance_line(&fleet.instance_type, *s, fleet.rates)])
+        .collect();
     (months, meter.finish(plan.workload.vcpu_ms_per_request))
 }
 
-fn run_lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64]) -> (Vec<Vec<LineItem>>, CapacityStats) {
+fn run_lambda(
+    plan: &Plan,
+    function: &LambdaPlan,
+    rps: &[f64],
+) -> (Vec<Vec<LineItem>>, CapacityStats) {
     let step_s = plan.timeline.step_seconds();
     let months = plan
         .timeline
         .months
         .iter()
         .map(|month| {
-            let requests: f64 = rps[month.first_step..month.end_step].iter().map(|r| r * step_s).sum();
+            let requests: f64 = rps[month.first_step..month.end_step]
+                .iter()
+                .map(|r| r * step_s)
+                .sum();
             let usage = lambda::FunctionMonth {
                 architecture: function.architecture,
                 requests,
@@ -125,14 +158,17 @@ pub fn verdict(capacity: &CapacityStats, slo: &Slo) -> Verdict {
             capacity.shortfall_minutes,
         ));
     }
-    if let Some(p95) = capacity.p95_utilization {
-        if p95 > slo.max_p95_utilization {
-            reasons.push(format!(
-                "p95 utilisation {:.1}% is above the SLO's {:.1}%",
-                p95 * 100.0,
-                slo.max_p95_utilization * 100.0
-            ));
-        }
+    if let Some(p95) = capacity.p95_utilization
+        && p95 > slo.max_p95_utilization
+    {
+        reasons.push(format!(
+            "p95 utilisation {:.1}% is above the SLO's {:.1}%",
+            p95 * 100.0,
+            slo.max_p95_utilization * 100.0
+        ));
     }
-    Verdict { feasible: reasons.is_empty(), reasons }
+    Verdict {
+        feasible: reasons.is_empty(),
+        reasons,
+    }
 }

@@ -85,7 +85,13 @@ impl TraceSpec {
         if let Some(format) = self.format {
             return Ok(format);
         }
-        match self.path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match self
+            .path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("csv") => Ok(TraceFormat::Csv),
             Some("parquet" | "pq") => Ok(TraceFormat::Parquet),
             _ => Err(Error::trace(
@@ -101,8 +107,16 @@ impl TraceSpec {
 /// # Errors
 /// [`Error::Trace`] naming the row for any bad cell, and for unreadable or empty files.
 pub fn load(spec: &TraceSpec, base_dir: &Path) -> Result<Trace> {
-    let path = if spec.path.is_absolute() { spec.path.clone() } else { base_dir.join(&spec.path) };
-    let format = TraceSpec { path: path.clone(), ..spec.clone() }.resolved_format()?;
+    let path = if spec.path.is_absolute() {
+        spec.path.clone()
+    } else {
+        base_dir.join(&spec.path)
+    };
+    let format = TraceSpec {
+        path: path.clone(),
+        ..spec.clone()
+    }
+    .resolved_format()?;
     let metadata = std::fs::metadata(&path)
         .map_err(|e| Error::io(format!("cannot read trace `{}`", path.display()), e))?;
     if metadata.len() == 0 {
@@ -127,7 +141,8 @@ fn read_csv(path: &Path) -> Result<DataFrame> {
 }
 
 fn read_parquet(path: &Path) -> Result<DataFrame> {
-    let file = File::open(path).map_err(|e| Error::io(format!("cannot open trace `{}`", path.display()), e))?;
+    let file = File::open(path)
+        .map_err(|e| Error::io(format!("cannot open trace `{}`", path.display()), e))?;
     ParquetReader::new(file)
         .finish()
         .map_err(|e| Error::trace(path, format!("cannot read as Parquet: {e}")))
@@ -135,10 +150,17 @@ fn read_parquet(path: &Path) -> Result<DataFrame> {
 
 fn column<'a>(path: &Path, frame: &'a DataFrame, name: &str, field: &str) -> Result<&'a Column> {
     frame.column(name).map_err(|_| {
-        let names: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
+        let names: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
         Error::trace(
             path,
-            format!("no column `{name}`; the file has: {}; set `{field}` to one of them", names.join(", ")),
+            format!(
+                "no column `{name}`; the file has: {}; set `{field}` to one of them",
+                names.join(", ")
+            ),
         )
     })
 }
@@ -153,7 +175,9 @@ fn read_table(path: &Path, spec: &TraceSpec, frame: DataFrame) -> Result<(Vec<i6
 
 fn timestamps_of(path: &Path, col: &Column) -> Result<Vec<i64>> {
     if col.dtype().is_integer() {
-        let cast = col.cast(&DataType::Int64).map_err(|e| Error::trace(path, e.to_string()))?;
+        let cast = col
+            .cast(&DataType::Int64)
+            .map_err(|e| Error::trace(path, e.to_string()))?;
         let ints = cast.i64().map_err(|e| Error::trace(path, e.to_string()))?;
         return ints
             .iter()
@@ -162,7 +186,13 @@ fn timestamps_of(path: &Path, col: &Column) -> Result<Vec<i64>> {
             .collect();
     }
     let text = col.str().map_err(|_| {
-        Error::trace(path, format!("timestamp column has type {}; store RFC 3339 text or Unix seconds", col.dtype()))
+        Error::trace(
+            path,
+            format!(
+                "timestamp column has type {}; store RFC 3339 text or Unix seconds",
+                col.dtype()
+            ),
+        )
     })?;
     text.iter()
         .enumerate()
@@ -181,7 +211,9 @@ fn timestamps_of(path: &Path, col: &Column) -> Result<Vec<i64>> {
 
 fn values_of(path: &Path, col: &Column) -> Result<Vec<f64>> {
     if col.dtype().is_primitive_numeric() {
-        let cast = col.cast(&DataType::Float64).map_err(|e| Error::trace(path, e.to_string()))?;
+        let cast = col
+            .cast(&DataType::Float64)
+            .map_err(|e| Error::trace(path, e.to_string()))?;
         let floats = cast.f64().map_err(|e| Error::trace(path, e.to_string()))?;
         return floats
             .iter()
@@ -189,9 +221,12 @@ fn values_of(path: &Path, col: &Column) -> Result<Vec<f64>> {
             .map(|(i, v)| v.ok_or_else(|| Error::trace_row(path, i + 1, "empty value")))
             .collect();
     }
-    let text = col
-        .str()
-        .map_err(|_| Error::trace(path, format!("value column has type {}; store numbers", col.dtype())))?;
+    let text = col.str().map_err(|_| {
+        Error::trace(
+            path,
+            format!("value column has type {}; store numbers", col.dtype()),
+        )
+    })?;
     text.iter()
         .enumerate()
         .map(|(i, cell)| {
@@ -204,7 +239,10 @@ fn values_of(path: &Path, col: &Column) -> Result<Vec<f64>> {
 
 fn read_counts(path: &Path, spec: &TraceSpec) -> Result<(Vec<i64>, Vec<f64>)> {
     let start = spec.start.as_deref().ok_or_else(|| {
-        Error::trace(path, "a counts_per_second trace needs `start`, the time of its first count")
+        Error::trace(
+            path,
+            "a counts_per_second trace needs `start`, the time of its first count",
+        )
     })?;
     let start_s = parse_timestamp(start)
         .ok_or_else(|| Error::trace(path, format!("`start` = `{start}` is not a timestamp")))?;
@@ -219,9 +257,9 @@ fn read_counts(path: &Path, spec: &TraceSpec) -> Result<(Vec<i64>, Vec<f64>)> {
     let mut timestamps = Vec::new();
     let mut values = Vec::new();
     for (i, token) in text.split_ascii_whitespace().enumerate() {
-        let value = token
-            .parse::<u64>()
-            .map_err(|_| Error::trace_row(path, i + 1, format!("`{token}` is not a whole count")))?;
+        let value = token.parse::<u64>().map_err(|_| {
+            Error::trace_row(path, i + 1, format!("`{token}` is not a whole count"))
+        })?;
         timestamps.push(start_s + i64::try_from(i).unwrap_or(i64::MAX));
         #[allow(clippy::cast_precision_loss)] // request counts per second are small
         values.push(value as f64);
@@ -239,7 +277,12 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.timestamp());
     }
-    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
             return Some(t.and_utc().timestamp());
         }
@@ -258,7 +301,10 @@ mod tests {
     fn timestamps_in_every_accepted_form() {
         assert_eq!(parse_timestamp("2014-02-14 14:27:00"), Some(1_392_388_020));
         assert_eq!(parse_timestamp("2014-02-14T14:27:00Z"), Some(1_392_388_020));
-        assert_eq!(parse_timestamp("2014-02-14T16:27:00+02:00"), Some(1_392_388_020));
+        assert_eq!(
+            parse_timestamp("2014-02-14T16:27:00+02:00"),
+            Some(1_392_388_020)
+        );
         assert_eq!(parse_timestamp("1392388020"), Some(1_392_388_020));
         assert_eq!(parse_timestamp("2014-02-14"), Some(1_392_336_000));
         assert_eq!(parse_timestamp("14/02/2014"), None);

@@ -31,7 +31,10 @@ impl MetricKind {
     /// Whether values are counts per interval (summed on resampling) rather than rates.
     #[must_use]
     pub fn is_count(self) -> bool {
-        matches!(self, MetricKind::RequestsPerInterval | MetricKind::InvocationsPerInterval)
+        matches!(
+            self,
+            MetricKind::RequestsPerInterval | MetricKind::InvocationsPerInterval
+        )
     }
 
     /// The unit of a resampled value.
@@ -102,31 +105,62 @@ impl Trace {
     ///
     /// # Errors
     /// [`Error::Trace`] for an empty trace, a non-increasing timestamp or a bad value.
-    pub fn new(path: &Path, kind: MetricKind, timestamps_s: Vec<i64>, values: Vec<f64>) -> Result<Trace> {
+    pub fn new(
+        path: &Path,
+        kind: MetricKind,
+        timestamps_s: Vec<i64>,
+        values: Vec<f64>,
+    ) -> Result<Trace> {
         if timestamps_s.is_empty() {
             return Err(Error::trace(path, "the trace has no data rows"));
         }
         for (i, v) in values.iter().enumerate() {
             if !v.is_finite() {
-                return Err(Error::trace_row(path, i + 1, format!("value {v} is not a finite number")));
+                return Err(Error::trace_row(
+                    path,
+                    i + 1,
+                    format!("value {v} is not a finite number"),
+                ));
             }
             if *v < 0.0 {
-                return Err(Error::trace_row(path, i + 1, format!("value {v} is negative; load cannot be negative")));
+                return Err(Error::trace_row(
+                    path,
+                    i + 1,
+                    format!("value {v} is negative; load cannot be negative"),
+                ));
             }
             if kind == MetricKind::CpuPercent && *v > 100.0 {
-                return Err(Error::trace_row(path, i + 1, format!("CPU value {v} is above 100 percent")));
+                return Err(Error::trace_row(
+                    path,
+                    i + 1,
+                    format!("CPU value {v} is above 100 percent"),
+                ));
             }
         }
         for (i, pair) in timestamps_s.windows(2).enumerate() {
             if pair[1] == pair[0] {
-                return Err(Error::trace_row(path, i + 2, "duplicate timestamp (the same as the row before)"));
+                return Err(Error::trace_row(
+                    path,
+                    i + 2,
+                    "duplicate timestamp (the same as the row before)",
+                ));
             }
             if pair[1] < pair[0] {
-                return Err(Error::trace_row(path, i + 2, "timestamp earlier than the row before; sort the trace by time"));
+                return Err(Error::trace_row(
+                    path,
+                    i + 2,
+                    "timestamp earlier than the row before; sort the trace by time",
+                ));
             }
         }
         let step_s = most_common_step(&timestamps_s);
-        Ok(Trace { path: path.to_path_buf(), kind, timestamps_s, values, step_s })
+        Ok(Trace {
+            path: path.to_path_buf(),
+            kind,
+            timestamps_s,
+            values,
+            step_s,
+        })
     }
 
     /// Seconds from the first sample's start to the last sample's end.
@@ -142,7 +176,10 @@ impl Trace {
             .windows(2)
             .filter_map(|w| {
                 let slots = slots_between(w[0], w[1], self.step_s);
-                (slots > 1).then(|| Gap { after_s: w[0], missing: (slots - 1).unsigned_abs() })
+                (slots > 1).then(|| Gap {
+                    after_s: w[0],
+                    missing: (slots - 1).unsigned_abs(),
+                })
             })
             .collect()
     }
@@ -150,7 +187,11 @@ impl Trace {
     /// Each sample as a rate: counts divided by the interval, rates as they are.
     fn sample_rates(&self) -> impl Iterator<Item = f64> + '_ {
         #[allow(clippy::cast_precision_loss)] // a step is far below 2^52 seconds
-        let divisor = if self.kind.is_count() { self.step_s as f64 } else { 1.0 };
+        let divisor = if self.kind.is_count() {
+            self.step_s as f64
+        } else {
+            1.0
+        };
         self.values.iter().map(move |v| v / divisor)
     }
 
@@ -169,7 +210,10 @@ impl Trace {
                 return Err(Error::trace_row(
                     &self.path,
                     i + 1,
-                    format!("timestamp is off the trace's {} s grid and collides with the row before", self.step_s),
+                    format!(
+                        "timestamp is off the trace's {} s grid and collides with the row before",
+                        self.step_s
+                    ),
                 ));
             }
             let missing = slots - 1;
@@ -177,7 +221,9 @@ impl Trace {
                 return Err(Error::trace_row(
                     &self.path,
                     i + 1,
-                    format!("{missing} sample(s) missing before this row; set `gaps` to interpolate, hold or zero"),
+                    format!(
+                        "{missing} sample(s) missing before this row; set `gaps` to interpolate, hold or zero"
+                    ),
                 ));
             }
             for k in 1..=missing {
@@ -191,7 +237,11 @@ impl Trace {
             }
             out.push(rates[i]);
         }
-        Ok(RegularSeries { start_s: self.timestamps_s[0], step_s: self.step_s, rates: out })
+        Ok(RegularSeries {
+            start_s: self.timestamps_s[0],
+            step_s: self.step_s,
+            rates: out,
+        })
     }
 
     /// The trace as rates on `step_s`, each step the time-weighted mean of the samples it
@@ -209,7 +259,10 @@ impl RegularSeries {
     /// time the series covers.
     #[must_use]
     pub fn resample(&self, step_s: i64) -> RegularSeries {
-        assert!(step_s > 0 && self.step_s > 0, "invariant: steps are positive");
+        assert!(
+            step_s > 0 && self.step_s > 0,
+            "invariant: steps are positive"
+        );
         let total_s = self.step_s * i64::try_from(self.rates.len()).unwrap_or(i64::MAX);
         let bins = usize::try_from((total_s + step_s - 1) / step_s).unwrap_or(0);
         let mut out = Vec::with_capacity(bins);
@@ -240,9 +293,17 @@ impl RegularSeries {
                 }
             }
             #[allow(clippy::cast_precision_loss)]
-            out.push(if covered > 0 { area / covered as f64 } else { 0.0 });
+            out.push(if covered > 0 {
+                area / covered as f64
+            } else {
+                0.0
+            });
         }
-        RegularSeries { start_s: self.start_s, step_s, rates: out }
+        RegularSeries {
+            start_s: self.start_s,
+            step_s,
+            rates: out,
+        }
     }
 }
 
@@ -317,7 +378,12 @@ mod tests {
     #[test]
     fn counts_become_rates_and_sum_on_resampling() {
         // Three 5-minute ELB counts: 300, 600, 900 requests -> 1, 2, 3 req/s.
-        let t = trace(MetricKind::RequestsPerInterval, &[0, 300, 600], &[300.0, 600.0, 900.0]).unwrap();
+        let t = trace(
+            MetricKind::RequestsPerInterval,
+            &[0, 300, 600],
+            &[300.0, 600.0, 900.0],
+        )
+        .unwrap();
         let r = t.resample(900, GapPolicy::Error).unwrap();
         // 1,800 requests in 900 s = 2 req/s
         assert_eq!(r.rates, vec![2.0]);
@@ -328,33 +394,74 @@ mod tests {
 
     #[test]
     fn gap_policies_fill_as_stated() {
-        let t = trace(MetricKind::RequestsPerSecond, &[0, 300, 900], &[1.0, 2.0, 4.0]).unwrap();
-        assert_eq!(t.gaps(), vec![Gap { after_s: 300, missing: 1 }]);
-        assert_eq!(t.regular(GapPolicy::Interpolate).unwrap().rates, vec![1.0, 2.0, 3.0, 4.0]);
-        assert_eq!(t.regular(GapPolicy::Hold).unwrap().rates, vec![1.0, 2.0, 2.0, 4.0]);
-        assert_eq!(t.regular(GapPolicy::Zero).unwrap().rates, vec![1.0, 2.0, 0.0, 4.0]);
+        let t = trace(
+            MetricKind::RequestsPerSecond,
+            &[0, 300, 900],
+            &[1.0, 2.0, 4.0],
+        )
+        .unwrap();
+        assert_eq!(
+            t.gaps(),
+            vec![Gap {
+                after_s: 300,
+                missing: 1
+            }]
+        );
+        assert_eq!(
+            t.regular(GapPolicy::Interpolate).unwrap().rates,
+            vec![1.0, 2.0, 3.0, 4.0]
+        );
+        assert_eq!(
+            t.regular(GapPolicy::Hold).unwrap().rates,
+            vec![1.0, 2.0, 2.0, 4.0]
+        );
+        assert_eq!(
+            t.regular(GapPolicy::Zero).unwrap().rates,
+            vec![1.0, 2.0, 0.0, 4.0]
+        );
         let err = t.regular(GapPolicy::Error).unwrap_err().to_string();
-        assert_eq!(err, "t.csv: row 3: 1 sample(s) missing before this row; set `gaps` to interpolate, hold or zero");
+        assert_eq!(
+            err,
+            "t.csv: row 3: 1 sample(s) missing before this row; set `gaps` to interpolate, hold or zero"
+        );
     }
 
     #[test]
     fn bad_rows_are_named() {
         let cases: [(&[i64], &[f64], &str); 5] = [
-            (&[0, 60, 60], &[1.0, 1.0, 1.0], "t.csv: row 3: duplicate timestamp"),
-            (&[0, 120, 60], &[1.0, 1.0, 1.0], "t.csv: row 3: timestamp earlier than the row before"),
-            (&[0, 60], &[1.0, f64::NAN], "t.csv: row 2: value NaN is not a finite number"),
+            (
+                &[0, 60, 60],
+                &[1.0, 1.0, 1.0],
+                "t.csv: row 3: duplicate timestamp",
+            ),
+            (
+                &[0, 120, 60],
+                &[1.0, 1.0, 1.0],
+                "t.csv: row 3: timestamp earlier than the row before",
+            ),
+            (
+                &[0, 60],
+                &[1.0, f64::NAN],
+                "t.csv: row 2: value NaN is not a finite number",
+            ),
             (&[0, 60], &[-1.0, 1.0], "t.csv: row 1: value -1 is negative"),
             (&[], &[], "t.csv: the trace has no data rows"),
         ];
         for (ts, vs, want) in cases {
-            let got = trace(MetricKind::RequestsPerSecond, ts, vs).unwrap_err().to_string();
+            let got = trace(MetricKind::RequestsPerSecond, ts, vs)
+                .unwrap_err()
+                .to_string();
             assert!(got.starts_with(want), "got {got}, want {want}");
         }
     }
 
     #[test]
     fn upsampling_holds_the_rate_and_partial_bins_average_what_they_cover() {
-        let s = RegularSeries { start_s: 0, step_s: 300, rates: vec![1.0, 3.0] };
+        let s = RegularSeries {
+            start_s: 0,
+            step_s: 300,
+            rates: vec![1.0, 3.0],
+        };
         assert_eq!(s.resample(150).rates, vec![1.0, 1.0, 3.0, 3.0]);
         // 600 s into 400 s bins: [0,400) = (300*1 + 100*3)/400 = 1.5; [400,600) = 3
         assert_eq!(s.resample(400).rates, vec![1.5, 3.0]);

@@ -53,7 +53,10 @@ pub(crate) fn run(source: &CatalogSource, command: &PricingCommand) -> anyhow::R
 fn parse_service(name: &str) -> anyhow::Result<Service> {
     Service::parse(name).ok_or_else(|| {
         let names: Vec<_> = Service::ALL.iter().map(|s| s.as_str()).collect();
-        anyhow::anyhow!("unknown service `{name}`; expected one of: {}", names.join(", "))
+        anyhow::anyhow!(
+            "unknown service `{name}`; expected one of: {}",
+            names.join(", ")
+        )
     })
 }
 
@@ -67,18 +70,30 @@ fn list(catalog: &PriceCatalog, service: Option<Service>) -> String {
         ("EFFECTIVE", Align::Left),
         ("CONFIDENCE", Align::Left),
     ]);
-    for p in catalog.prices().filter(|p| service.is_none_or(|s| s == p.service)) {
+    for p in catalog
+        .prices()
+        .filter(|p| service.is_none_or(|s| s == p.service))
+    {
         t.row(vec![
             p.service.to_string(),
             p.usage_key.clone(),
-            if p.tier_start.is_zero() { String::new() } else { p.tier_start.to_string() },
+            if p.tier_start.is_zero() {
+                String::new()
+            } else {
+                p.tier_start.to_string()
+            },
             p.usd.to_string(),
             p.unit.to_string(),
             p.effective_date.to_string(),
             p.confidence.as_str().to_string(),
         ]);
     }
-    format!("Prices for {} ({} catalog)\n\n{}", catalog.region(), catalog.info().origin, t.to_text())
+    format!(
+        "Prices for {} ({} catalog)\n\n{}",
+        catalog.region(),
+        catalog.info().origin,
+        t.to_text()
+    )
 }
 
 fn show(catalog: &PriceCatalog, service: Service, key: &str) -> anyhow::Result<String> {
@@ -128,17 +143,20 @@ fn show(catalog: &PriceCatalog, service: Service, key: &str) -> anyhow::Result<S
             ));
         }
     }
-    if service == Service::Lightsail {
-        if let Some(plan) = catalog.lightsail_plans().iter().find(|p| p.bundle_id == key) {
-            out.push_str(&format!(
-                "  plan        {} vCPU, {} GB RAM, {} GB SSD, {} GB transfer, baseline {}%\n",
-                plan.vcpu,
-                format_quantity(plan.memory_gb, 2),
-                format_quantity(plan.ssd_gb, 0),
-                format_quantity(plan.transfer_gb, 0),
-                format_quantity(plan.baseline * 100.0, 2),
-            ));
-        }
+    if service == Service::Lightsail
+        && let Some(plan) = catalog
+            .lightsail_plans()
+            .iter()
+            .find(|p| p.bundle_id == key)
+    {
+        out.push_str(&format!(
+            "  plan        {} vCPU, {} GB RAM, {} GB SSD, {} GB transfer, baseline {}%\n",
+            plan.vcpu,
+            format_quantity(plan.memory_gb, 2),
+            format_quantity(plan.ssd_gb, 0),
+            format_quantity(plan.transfer_gb, 0),
+            format_quantity(plan.baseline * 100.0, 2),
+        ));
     }
     Ok(out)
 }

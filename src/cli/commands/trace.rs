@@ -108,7 +108,9 @@ pub(crate) fn run(command: &TraceCommand) -> anyhow::Result<ExitStatus> {
     let trace = costcast::trace::load::load(&spec, Path::new(""))?;
     let regular = trace.regular(gaps)?;
     let found_gaps = trace.gaps();
-    let rfc3339 = |s: i64| chrono::DateTime::from_timestamp(s, 0).map_or_else(|| s.to_string(), |t| t.to_rfc3339());
+    let rfc3339 = |s: i64| {
+        chrono::DateTime::from_timestamp(s, 0).map_or_else(|| s.to_string(), |t| t.to_rfc3339())
+    };
     let last = *trace.timestamps_s.last().unwrap_or(&0);
     #[allow(clippy::cast_precision_loss)]
     let inspection = Inspection {
