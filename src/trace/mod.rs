@@ -37,6 +37,17 @@ impl MetricKind {
         )
     }
 
+    /// The name used in scenario files.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricKind::RequestsPerSecond => "requests_per_second",
+            MetricKind::RequestsPerInterval => "requests_per_interval",
+            MetricKind::CpuPercent => "cpu_percent",
+            MetricKind::InvocationsPerInterval => "invocations_per_interval",
+        }
+    }
+
     /// The unit of a resampled value.
     #[must_use]
     pub fn rate_unit(self) -> &'static str {
@@ -61,6 +72,19 @@ pub enum GapPolicy {
     Zero,
     /// Refuse a trace with gaps.
     Error,
+}
+
+impl GapPolicy {
+    /// The name used in scenario files.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapPolicy::Interpolate => "interpolate",
+            GapPolicy::Hold => "hold",
+            GapPolicy::Zero => "zero",
+            GapPolicy::Error => "error",
+        }
+    }
 }
 
 /// A validated trace: strictly increasing timestamps with finite, non-negative values.

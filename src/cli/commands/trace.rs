@@ -132,9 +132,9 @@ pub(crate) fn run(command: &TraceCommand) -> anyhow::Result<ExitStatus> {
         costcast::report::to_json(&inspection)
     } else {
         format!(
-            "trace     {}\nmetric    {:?}\nrows      {}\nstart     {}\nend       {}\nstep      {} s\nspan      {:.2} days\ngaps      {} ({} samples missing; filled by {:?})\nvalues    min {}  mean {}  p95 {}  max {}\nrate      min {}  mean {}  p95 {}  max {}  ({})\n",
+            "trace     {}\nmetric    {}\nrows      {}\nstart     {}\nend       {}\nstep      {} s\nspan      {:.2} days\ngaps      {} ({} samples missing; filled by {})\nvalues    min {}  mean {}  p95 {}  max {}\nrate      min {}  mean {}  p95 {}  max {}  ({})\n",
             inspection.path,
-            metric,
+            metric.as_str(),
             inspection.rows,
             inspection.start,
             inspection.end,
@@ -142,7 +142,7 @@ pub(crate) fn run(command: &TraceCommand) -> anyhow::Result<ExitStatus> {
             inspection.span_days,
             inspection.gaps,
             inspection.missing_samples,
-            gaps,
+            gaps.as_str(),
             short(inspection.values.min),
             short(inspection.values.mean),
             short(inspection.values.p95),

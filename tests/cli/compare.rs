@@ -1,0 +1,146 @@
+//! `costcast compare`: month-by-month costs of every option, by hand arithmetic.
+
+use crate::{assert_usd, costcast, costcast_in, fixture, json};
+
+#[test]
+fn flat_load_costs_what_the_rates_say() {
+    let out = json(
+        costcast(&[
+            "compare",
+            &fixture("scenarios/base.toml"),
+            "--format",
+            "json",
+        ])
+        .ok(),
+    );
+    assert_eq!(out["schema_version"], 1);
+    assert_eq!(out["paths"], 1);
+    assert_eq!(out["horizon_months"], 2);
+    let fleet = &out["options"][0];
+    assert_eq!(fleet["name"], "fleet");
+    assert_eq!(fleet["service"], "ec2");
+    // t3.micro $0.0104/h: January 744 h = $7.7376, February 672 h = $6.9888
+    assert_eq!(fleet["months"][0]["month"], "2027-01");
+    assert_usd(&fleet["months"][0]["mean"], 7.7376);
+    assert_usd(&fleet["months"][1]["p95"], 6.9888);
+    assert_usd(&fleet["horizon_usd"]["mean"], 7.7376 + 6.9888);
+    assert_usd(&fleet["monthly_usd"]["p50"], (7.7376 + 6.9888) / 2.0);
+    // 10 req/s × 50 vCPU-ms = 0.5 vCPU of t3.micro's 2: 25% busy, all served
+    assert_usd(&fleet["capacity"]["p95_utilization"], 0.25);
+    assert_eq!(fleet["served_fraction"]["mean"], 1.0);
+    assert_eq!(fleet["feasible"], true);
+    // Lambda 1,024 MB, 100 ms, no free tier. January: 26,784,000 requests;
+    // 2,678,400 GB-s × $0.0000166667 = $44.64009 + 26.784M × $0.0000002 = $5.3568.
+    let function = &out["options"][1];
+    assert_usd(&function["months"][0]["mean"], 44.640_09 + 5.3568);
+    // February: 24,192,000 requests → $40.32008 + $4.8384
+    assert_usd(&function["months"][1]["mean"], 40.320_08 + 4.8384);
+    assert_usd(&function["components"]["Requests"], 5.3568 + 4.8384);
+}
+
+#[test]
+fn undersized_fleet_is_infeasible_with_its_reason() {
+    let text = crate::fixture_text("scenarios/base.toml")
+        .replace("requests_per_second = 10.0", "requests_per_second = 50.0");
+    let (_dir, path) = crate::temp_file("busy.toml", &text);
+    let out = json(costcast(&["compare", &path, "--format", "json"]).ok());
+    let fleet = &out["options"][0];
+    // demand 2.5 vCPU against 2: 80% served
+    assert_usd(&fleet["served_fraction"]["mean"], 0.8);
+    assert_eq!(fleet["feasible"], false);
+    let reason = fleet["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.starts_with("served 80.00% of demand, below the SLO's 99.90%"),
+        "{reason}"
+    );
+    let table = costcast(&["compare", &path]);
+    assert!(table.ok().contains("fleet: served 80.00% of demand"));
+}
+
+#[test]
+fn default_scenario_runs_with_no_argument_from_any_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = costcast_in(Some(dir.path()), &["compare"]);
+    let text = run.ok();
+    assert!(text.starts_with("Scenario `default`"), "{text}");
+    for month in ["2027-01", "2027-12"] {
+        assert!(text.contains(month), "{text}");
+    }
+    let out = json(costcast_in(Some(dir.path()), &["compare", "--format", "json"]).ok());
+    assert_eq!(out["catalog"]["origin"], "embedded");
+    assert!(out["options"].as_array().unwrap().len() >= 2);
+    for option in out["options"].as_array().unwrap() {
+        assert!(option["horizon_usd"]["mean"].as_f64().unwrap() > 0.0);
+        assert_eq!(option["months"].as_array().unwrap().len(), 12);
+        for key in ["mean", "p5", "p50", "p95", "p99"] {
+            assert!(option["monthly_usd"][key].is_number());
+        }
+    }
+}
+
+#[test]
+fn the_embedded_default_is_scenarios_default_toml() {
+    let embedded = costcast(&["compare", "--format", "json"]);
+    let file = costcast(&["compare", "scenarios/default.toml", "--format", "json"]);
+    let (a, b) = (json(embedded.ok()), json(file.ok()));
+    assert_eq!(a["options"], b["options"]);
+}
+
+#[test]
+fn every_scenario_in_the_repository_runs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let run = costcast(&["compare", path.to_str().unwrap(), "--format", "json"]);
+            let out = json(run.ok());
+            assert!(
+                !out["options"].as_array().unwrap().is_empty(),
+                "{}",
+                path.display()
+            );
+            count += 1;
+        }
+    }
+    assert!(count >= 2);
+}
+
+#[test]
+fn trace_scenario_replays_the_nab_elb_counts() {
+    // elb_request_count_8c0756: 4,032 five-minute counts plus 8 interpolated gaps = 4,040
+    // steps, repeated back to back from 2027-01-01 and scaled 50x. January's 8,928 steps
+    // hold 27,823,825 requests (computed independently from the CSV); at $0.0000002 each
+    // = $5.5648, and 27,823,825 × 0.04 s × 0.25 GB × $0.0000133334 (Arm tier 1) = $3.7099.
+    let out = json(costcast(&["compare", "scenarios/nab-elb-api.toml", "--format", "json"]).ok());
+    let lambda = out["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["service"] == "lambda")
+        .unwrap();
+    assert_usd(&lambda["months"][0]["mean"], 5.564_765 + 3.709_862);
+    let csv = costcast(&["compare", "scenarios/nab-elb-api.toml", "--format", "csv"]);
+    assert!(
+        csv.ok()
+            .starts_with("option,service,month,usd,served_fraction,feasible\n")
+    );
+}
+
+#[test]
+fn markdown_has_the_summary_and_monthly_tables() {
+    let text = costcast(&[
+        "compare",
+        &fixture("scenarios/base.toml"),
+        "--format",
+        "markdown",
+    ]);
+    let text = text.ok();
+    assert!(text.starts_with("## Scenario `base`"));
+    assert!(
+        text.contains(
+            "| OPTION | SERVICE | MONTHLY AVG | 2-MONTH TOTAL | SERVED | P95 UTIL | SLO |"
+        )
+    );
+    assert!(text.contains("| 2027-01 | $7.74 | $50.00 |"), "{text}");
+}

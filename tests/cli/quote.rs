@@ -1,0 +1,160 @@
+//! `costcast quote`: invoice lines from usage files, checked by hand arithmetic.
+
+use crate::{assert_usd, costcast, fixture, json};
+
+#[test]
+fn ec2_and_lambda_quote_matches_published_figures() {
+    let out = json(
+        costcast(&[
+            "quote",
+            &fixture("usage/ec2_and_lambda.toml"),
+            "--format",
+            "json",
+        ])
+        .ok(),
+    );
+    assert_eq!(out["schema_version"], 1);
+    assert_eq!(out["region"], "us-east-1");
+    assert_eq!(out["hours_per_month"], 730.0);
+    let resources = out["resources"].as_array().unwrap();
+    // t3.micro $0.0104/h × 730 h = $7.592 (rules §1.2; Infracost golden "$7.59")
+    assert_eq!(resources[0]["name"], "web");
+    assert_usd(&resources[0]["monthly_usd"], 7.592);
+    let line = &resources[0]["line_items"][0];
+    assert_eq!(line["unit"], "hours");
+    assert_usd(&line["quantity"], 730.0);
+    assert_usd(&line["unit_price_usd"], 0.0104);
+    // m5.large $0.096/h (AWS: EC2UG ec2-fleet-examples.md) × 730 h × 2 = $140.16
+    assert_usd(&resources[1]["monthly_usd"], 140.16);
+    // Lambda AWS Example 1 with today's tier-1 rate: (1.5M − 0.4M free) GB-s ×
+    // $0.0000166667 = $18.33337, plus (3M − 1M free) × $0.0000002 = $0.40.
+    assert_usd(&resources[2]["monthly_usd"], 18.733_37);
+    let components: Vec<_> = resources[2]["line_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["component"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        components,
+        [
+            "Requests (free tier)",
+            "Requests",
+            "Duration (free tier)",
+            "Duration (x86_64, tier 1)"
+        ]
+    );
+    assert_usd(&out["total_monthly_usd"], 7.592 + 140.16 + 18.733_37);
+}
+
+#[test]
+fn aws_lambda_example_1_with_the_rate_aws_used_then() {
+    // AWS's published Example 1 used $0.00001667 per GB-s: 1,100,000 × that = $18.34,
+    // plus $0.40 of requests = $18.74. Run the quote against a catalog with that rate.
+    let dir = crate::errors::catalog_copy();
+    crate::errors::edit_catalog(&dir, "lambda.csv", |text| {
+        text.replacen("GB-second,0.0000166667,0,", "GB-second,0.00001667,0,", 1)
+    });
+    let pricing = dir.path().display().to_string();
+    let out = costcast(&[
+        "--pricing-dir",
+        &pricing,
+        "quote",
+        &fixture("usage/ec2_and_lambda.toml"),
+        "--format",
+        "json",
+    ]);
+    let out = json(out.ok());
+    let items = out["resources"][2]["line_items"].as_array().unwrap();
+    assert_usd(&items[3]["monthly_usd"], 18.337);
+    assert_usd(&items[1]["monthly_usd"], 0.40);
+    assert_usd(&out["resources"][2]["monthly_usd"], 18.737);
+}
+
+#[test]
+fn two_functions_share_the_free_tier_on_one_bill() {
+    let out = json(
+        costcast(&[
+            "quote",
+            &fixture("usage/lambda_shared_free_tier.toml"),
+            "--format",
+            "json",
+        ])
+        .ok(),
+    );
+    let resources = out["resources"].as_array().unwrap();
+    for r in resources {
+        let free = r["line_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["component"] == "Requests (free tier)")
+            .unwrap();
+        // 1M free requests split over 1.2M requests: 500,000 each
+        assert_usd(&free["quantity"], 500_000.0);
+        // 100,000 billable requests × $0.0000002 = $0.02; duration all free
+        assert_usd(&r["monthly_usd"], 0.02);
+    }
+}
+
+#[test]
+fn thirty_seconds_of_ec2_bill_sixty() {
+    // 60-second minimum per start (EC2UG ec2-on-demand-instances.md): 60 s × $0.0104/3600
+    let out = json(
+        costcast(&[
+            "quote",
+            &fixture("usage/short_run.toml"),
+            "--format",
+            "json",
+        ])
+        .ok(),
+    );
+    assert_usd(
+        &out["resources"][0]["line_items"][0]["quantity"],
+        60.0 / 3600.0,
+    );
+    assert!((out["total_monthly_usd"].as_f64().unwrap() - 60.0 / 3600.0 * 0.0104).abs() < 1e-12);
+}
+
+#[test]
+fn every_format_renders_the_same_quote() {
+    let usage = fixture("usage/ec2_and_lambda.toml");
+    let table = costcast(&["quote", &usage]);
+    let text = table.ok();
+    assert!(
+        text.contains("Instance hours (t3.micro, Linux, On-Demand)"),
+        "{text}"
+    );
+    assert!(text.contains("$0.0104"), "{text}");
+    assert!(
+        text.lines().last().unwrap().starts_with("TOTAL") && text.contains("$166.49"),
+        "{text}"
+    );
+    let markdown = costcast(&["quote", &usage, "--format", "markdown"]);
+    assert!(markdown.ok().contains("| RESOURCE | SERVICE | COMPONENT |"));
+    let csv = costcast(&["quote", &usage, "--format", "csv"]);
+    let csv = csv.ok();
+    assert!(
+        csv.starts_with("resource,service,component,quantity,unit,unit_price_usd,monthly_usd\n")
+    );
+    assert_eq!(csv.lines().count(), 1 + 1 + 1 + 4);
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quote.json");
+    let run = costcast(&[
+        "quote",
+        &fixture("usage/ec2_and_lambda.toml"),
+        "--format",
+        "json",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert!(run.ok().is_empty());
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(json(&written)["schema_version"], 1);
+    // nothing but the output is left in the directory (the temporary file was renamed)
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
