@@ -1,5 +1,7 @@
 //! End-to-end tests of the `costcast` binary: exit codes, stdout, stderr and files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failing test should panic
+
 mod compare;
 mod errors;
 mod pricing;
