@@ -60,7 +60,8 @@ fn quote_with_catalog(dir: &tempfile::TempDir) -> crate::Run {
 #[test]
 fn catalog_errors_name_file_line_and_column() {
     // lambda.csv line 2 is the `Request` price.
-    let cases: [(&str, &dyn Fn(&str) -> String, &str); 5] = [
+    type Edit<'a> = &'a dyn Fn(&str) -> String;
+    let cases: [(&str, Edit<'_>, &str); 5] = [
         (
             "lambda.csv",
             &|t| t.replacen(",request,0.0000002,", ",furlong,0.0000002,", 1),

@@ -1,6 +1,6 @@
 //! End-to-end tests of the `costcast` binary: exit codes, stdout, stderr and files.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failing test should panic
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)] // a failing test panics; a skip says why
 
 mod compare;
 mod errors;
@@ -13,22 +13,22 @@ use std::process::Command;
 
 /// What a run of the binary printed and how it exited.
 pub(crate) struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Run {
     /// Asserts success and returns stdout.
     #[track_caller]
-    pub fn ok(&self) -> &str {
+    pub(crate) fn ok(&self) -> &str {
         assert_eq!(self.code, 0, "stderr: {}", self.stderr);
         &self.stdout
     }
 
     /// Asserts exit code 2 with `needle` in stderr, nothing on stdout, and no panic.
     #[track_caller]
-    pub fn error_contains(&self, needle: &str) {
+    pub(crate) fn error_contains(&self, needle: &str) {
         assert_eq!(
             self.code, 2,
             "stdout: {}\nstderr: {}",
