@@ -55,21 +55,15 @@ pub fn instance_line(instance_type: &str, billed_seconds: f64, rates: Ec2Rates) 
     )
 }
 
-/// Billed instance-seconds per calendar month of a fleet of `count` instances that are
-/// started together and run for `run_seconds`, given the seconds each month contributes
-/// to the run (in order; their sum is `run_seconds`).
-///
-/// The minimum-charge top-up of a run shorter than 60 s lands in the month it ended.
+/// Billed instance-seconds per calendar month of `count` instances started together
+/// and run for the seconds each month contributes (see [`super::continuous_run_by_month`]).
 #[must_use]
 pub fn fleet_billed_seconds_by_month(count: u32, run_seconds_by_month: &[f64]) -> Vec<f64> {
-    let run: f64 = run_seconds_by_month.iter().sum();
-    let top_up = billed_seconds_per_run(run) - run;
-    let last = run_seconds_by_month.iter().rposition(|s| *s > 0.0);
-    run_seconds_by_month
-        .iter()
-        .enumerate()
-        .map(|(i, s)| f64::from(count) * (s + if Some(i) == last { top_up } else { 0.0 }))
-        .collect()
+    super::continuous_run_by_month(
+        f64::from(count),
+        run_seconds_by_month,
+        billed_seconds_per_run,
+    )
 }
 
 #[cfg(test)]

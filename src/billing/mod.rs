@@ -6,8 +6,13 @@
 //! the simulation calls the same functions with the usage of each calendar month, so
 //! the two can never disagree on a rule.
 
+pub mod apigw;
+pub mod ebs;
 pub mod ec2;
+pub mod elb;
+pub mod fargate;
 pub mod lambda;
+pub mod lightsail;
 pub mod tiers;
 
 use serde::Serialize;
@@ -50,6 +55,26 @@ impl LineItem {
     pub fn free(component: impl Into<String>, quantity: f64, unit: &str) -> LineItem {
         LineItem::priced(component, quantity, unit, 0.0)
     }
+}
+
+/// Billed seconds per calendar month of `count` identical resources started together
+/// and kept running across months, given the seconds each month contributes to the run
+/// (in order). `billed_per_run` is the service's rule for one run (a minimum, rounding);
+/// its top-up over the seconds that ran lands in the month the run ended.
+#[must_use]
+pub fn continuous_run_by_month(
+    count: f64,
+    run_seconds_by_month: &[f64],
+    billed_per_run: fn(f64) -> f64,
+) -> Vec<f64> {
+    let run: f64 = run_seconds_by_month.iter().sum();
+    let top_up = billed_per_run(run) - run;
+    let last = run_seconds_by_month.iter().rposition(|s| *s > 0.0);
+    run_seconds_by_month
+        .iter()
+        .enumerate()
+        .map(|(i, s)| count * (s + if Some(i) == last { top_up } else { 0.0 }))
+        .collect()
 }
 
 /// The sum of the amounts of `items`.

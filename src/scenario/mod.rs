@@ -8,6 +8,7 @@
 //! Every error names the file, line and field path.
 
 pub mod input;
+pub mod options;
 pub mod resolve;
 pub mod timeline;
 
@@ -20,7 +21,8 @@ use crate::error::{Error, Result};
 use crate::trace::TraceSpec;
 
 pub use input::TomlInput;
-pub use resolve::{OptionModel, OptionPlan, Plan, Slo, Workload};
+pub use options::{OptionModel, OptionPlan};
+pub use resolve::{Plan, Slo, Workload};
 pub use timeline::{Month, Timeline};
 
 /// The scenario schema version this build reads.
@@ -92,6 +94,15 @@ pub struct WorkloadSpec {
     /// Response size in kilobytes (1 kB = 1,000 bytes), for data transfer.
     #[serde(default)]
     pub response_kb: f64,
+    /// Request size in kilobytes, for load-balancer processed bytes and inbound transfer.
+    #[serde(default = "one")]
+    pub request_kb: f64,
+    /// Requests per client connection (keep-alive reuse); 1 opens a connection per request.
+    #[serde(default = "one")]
+    pub requests_per_connection: f64,
+    /// How long a client connection stays open, in seconds.
+    #[serde(default = "default_connection_seconds")]
+    pub connection_seconds: f64,
     /// Compound growth of the load per calendar month (0.02 = +2% a month).
     #[serde(default)]
     pub monthly_growth: f64,
@@ -108,6 +119,10 @@ pub struct WorkloadSpec {
 
 fn one() -> f64 {
     1.0
+}
+
+fn default_connection_seconds() -> f64 {
+    5.0
 }
 
 /// A synthetic load: a mean rate shaped by a daily cycle and a weekly pattern.

@@ -6,15 +6,17 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use serde::Deserialize;
 
 use super::input::TomlInput;
+use super::options::OptionPlan;
 use super::timeline::{Timeline, parse_step};
 use super::{SCHEMA_VERSION, ScenarioSpec, SloSpec, SyntheticSpec, WorkloadSpec};
+use crate::billing::ebs::EbsRates;
 use crate::billing::ec2::{Ec2Rates, OperatingSystem};
-use crate::billing::lambda::{self, Architecture, LambdaRates};
+use crate::billing::elb::AlbRates;
+use crate::billing::lambda::{self, LambdaRates};
 use crate::catalog::{CatalogInfo, PriceCatalog, Service};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::trace::{self, MetricKind, RegularSeries};
 
 /// A scenario ready to run: validated, with every rate resolved.
@@ -54,6 +56,12 @@ pub struct Workload {
     pub duration_ms: f64,
     /// Response size, kB.
     pub response_kb: f64,
+    /// Request size, kB.
+    pub request_kb: f64,
+    /// Requests per client connection.
+    pub requests_per_connection: f64,
+    /// Seconds a client connection stays open.
+    pub connection_seconds: f64,
     /// Compound monthly growth.
     pub monthly_growth: f64,
     /// Load multiplier.
@@ -90,76 +98,6 @@ pub struct SyntheticProfile {
     pub weekend_factor: f64,
 }
 
-/// One candidate option.
-#[derive(Debug, Clone)]
-pub struct OptionPlan {
-    /// Its unique name.
-    pub name: String,
-    /// The service, as written.
-    pub service: &'static str,
-    /// What to simulate.
-    pub model: OptionModel,
-}
-
-/// The model of an option, with its rates.
-#[derive(Debug, Clone)]
-pub enum OptionModel {
-    /// A fixed fleet of identical EC2 instances, load spread evenly.
-    Ec2Fleet(Ec2FleetPlan),
-    /// One Lambda function serving every request.
-    Lambda(LambdaPlan),
-}
-
-/// A fixed EC2 fleet.
-#[derive(Debug, Clone)]
-pub struct Ec2FleetPlan {
-    /// Instance type.
-    pub instance_type: String,
-    /// Number of instances.
-    pub count: u32,
-    /// vCPUs per instance.
-    pub vcpu: f64,
-    /// Rates.
-    pub rates: Ec2Rates,
-}
-
-/// A Lambda function.
-#[derive(Debug, Clone)]
-pub struct LambdaPlan {
-    /// Memory in MB.
-    pub memory_mb: u32,
-    /// Architecture.
-    pub architecture: Architecture,
-    /// Billed duration per request before rounding, ms.
-    pub duration_ms: f64,
-    /// Whether the monthly free tier applies.
-    pub free_tier: bool,
-    /// Rates.
-    pub rates: LambdaRates,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Ec2OptionSpec {
-    instance_type: String,
-    #[serde(default = "one_u32")]
-    count: u32,
-    #[serde(default = "linux")]
-    os: OperatingSystem,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LambdaOptionSpec {
-    memory_mb: u32,
-    #[serde(default)]
-    architecture: Architecture,
-    #[serde(default)]
-    duration_ms: Option<f64>,
-    #[serde(default = "yes")]
-    free_tier: bool,
-}
-
 pub(crate) fn one_u32() -> u32 {
     1
 }
@@ -171,9 +109,6 @@ pub(crate) fn linux() -> OperatingSystem {
 pub(crate) fn yes() -> bool {
     true
 }
-
-/// The option services scenarios accept so far.
-const OPTION_SERVICES: [&str; 2] = ["ec2", "lambda"];
 
 pub(super) fn resolve(
     input: &TomlInput<'_>,
@@ -217,7 +152,7 @@ pub(super) fn resolve(
     }
     let mut options: Vec<OptionPlan> = Vec::with_capacity(spec.options.len());
     for (i, table) in spec.options.iter().enumerate() {
-        let option = resolve_option(input, i, table.clone(), &workload, catalog)?;
+        let option = super::options::resolve_option(input, i, table.clone(), &workload, catalog)?;
         if options.iter().any(|o| o.name == option.name) {
             return Err(input.error_at(
                 &format!("option[{i}].name"),
@@ -257,7 +192,7 @@ fn fraction(input: &TomlInput<'_>, path: &str, value: f64) -> Result<()> {
     }
 }
 
-fn non_negative(input: &TomlInput<'_>, path: &str, value: f64) -> Result<()> {
+pub(super) fn non_negative(input: &TomlInput<'_>, path: &str, value: f64) -> Result<()> {
     if value.is_finite() && value >= 0.0 {
         Ok(())
     } else {
@@ -276,9 +211,14 @@ fn resolve_workload(
         ("workload.vcpu_ms_per_request", spec.vcpu_ms_per_request),
         ("workload.duration_ms", spec.duration_ms),
         ("workload.response_kb", spec.response_kb),
+        ("workload.request_kb", spec.request_kb),
+        ("workload.connection_seconds", spec.connection_seconds),
         ("workload.scale", spec.scale),
     ] {
         non_negative(input, path, value)?;
+    }
+    if !(spec.requests_per_connection >= 1.0 && spec.requests_per_connection.is_finite()) {
+        return Err(input.error_at("workload.requests_per_connection", "must be at least 1"));
     }
     if !(spec.monthly_growth > -1.0 && spec.monthly_growth.is_finite()) {
         return Err(input.error_at(
@@ -309,6 +249,9 @@ fn resolve_workload(
         vcpu_ms_per_request: spec.vcpu_ms_per_request,
         duration_ms: spec.duration_ms,
         response_kb: spec.response_kb,
+        request_kb: spec.request_kb,
+        requests_per_connection: spec.requests_per_connection,
+        connection_seconds: spec.connection_seconds,
         monthly_growth: spec.monthly_growth,
         scale: spec.scale,
         source,
@@ -377,73 +320,6 @@ fn trace_rates_to_rps(
         .collect())
 }
 
-fn resolve_option(
-    input: &TomlInput<'_>,
-    index: usize,
-    mut table: toml::Table,
-    workload: &Workload,
-    catalog: &PriceCatalog,
-) -> Result<OptionPlan> {
-    let prefix = format!("option[{index}]");
-    let name = take_string(input, &mut table, &prefix, "name")?;
-    let service = take_string(input, &mut table, &prefix, "service")?;
-    let lookup = |field: &str| {
-        let path = format!("{prefix}.{field}");
-        move |e: Error| input.error_at(&path, e.to_string())
-    };
-    let (service, model) = match service.as_str() {
-        "ec2" => {
-            let spec: Ec2OptionSpec = input.parse_table(&prefix, table)?;
-            if spec.count == 0 {
-                return Err(input.error_at(&format!("{prefix}.count"), "must be at least 1"));
-            }
-            let vcpu = catalog
-                .ec2_type(&spec.instance_type)
-                .map_err(lookup("instance_type"))?
-                .vcpu;
-            let rates = ec2_rates(catalog, &spec.instance_type, spec.os)
-                .map_err(lookup("instance_type"))?;
-            let plan = Ec2FleetPlan {
-                instance_type: spec.instance_type,
-                count: spec.count,
-                vcpu: f64::from(vcpu),
-                rates,
-            };
-            ("ec2", OptionModel::Ec2Fleet(plan))
-        }
-        "lambda" => {
-            let spec: LambdaOptionSpec = input.parse_table(&prefix, table)?;
-            check_lambda_memory(spec.memory_mb)
-                .map_err(|m| input.error_at(&format!("{prefix}.memory_mb"), m))?;
-            let duration_ms = spec.duration_ms.unwrap_or(workload.duration_ms);
-            non_negative(input, &format!("{prefix}.duration_ms"), duration_ms)?;
-            let rates = lambda_rates(catalog).map_err(lookup("service"))?;
-            let plan = LambdaPlan {
-                memory_mb: spec.memory_mb,
-                architecture: spec.architecture,
-                duration_ms,
-                free_tier: spec.free_tier,
-                rates,
-            };
-            ("lambda", OptionModel::Lambda(plan))
-        }
-        other => {
-            return Err(input.error_at(
-                &format!("{prefix}.service"),
-                format!(
-                    "unknown service `{other}`; scenarios accept: {}",
-                    OPTION_SERVICES.join(", ")
-                ),
-            ));
-        }
-    };
-    Ok(OptionPlan {
-        name,
-        service,
-        model,
-    })
-}
-
 /// Removes a required string key from an option table.
 pub(crate) fn take_string(
     input: &TomlInput<'_>,
@@ -502,5 +378,37 @@ pub fn lambda_rates(catalog: &PriceCatalog) -> Result<LambdaRates> {
         arm_tiers: catalog.tiers(Service::Lambda, "Lambda-GB-Second-ARM")?,
         free_requests: catalog.free_tier(Service::Lambda, "requests")?,
         free_gb_seconds: catalog.free_tier(Service::Lambda, "duration")?,
+    })
+}
+
+/// EBS rates.
+///
+/// # Errors
+/// [`Error::Lookup`] when the catalog lacks one of them.
+pub fn ebs_rates(catalog: &PriceCatalog) -> Result<EbsRates> {
+    Ok(EbsRates {
+        gp3_usd_per_gb_month: catalog.rate(Service::Ec2, "EBS:VolumeUsage.gp3")?,
+        gp3_usd_per_iops_month: catalog.rate(Service::Ec2, "EBS:VolumeP-IOPS.gp3")?,
+        gp3_usd_per_mbps_month: catalog.rate(Service::Ec2, "EBS:VolumeP-Throughput.gp3")?,
+        gp2_usd_per_gb_month: catalog.rate(Service::Ec2, "EBS:VolumeUsage.gp2")?,
+    })
+}
+
+/// The public IPv4 rate per address-hour.
+///
+/// # Errors
+/// [`Error::Lookup`] when the catalog lacks it.
+pub fn ipv4_rate(catalog: &PriceCatalog) -> Result<f64> {
+    catalog.rate(Service::Ec2, "PublicIPv4:InUseAddress")
+}
+
+/// Application Load Balancer rates.
+///
+/// # Errors
+/// [`Error::Lookup`] when the catalog lacks them.
+pub fn alb_rates(catalog: &PriceCatalog) -> Result<AlbRates> {
+    Ok(AlbRates {
+        usd_per_hour: catalog.rate(Service::Elb, "LoadBalancerUsage:application")?,
+        usd_per_lcu_hour: catalog.rate(Service::Elb, "LCUUsage:application")?,
     })
 }

@@ -1,16 +1,16 @@
 //! Running a plan: demand through every option's capacity and billing models.
 //!
 //! This is the deterministic single-path run: the scenario's demand, exactly as given.
-//! Every option sees the same demand series; each model turns it into usage per calendar
-//! month, which the billing models price.
+//! Every option sees the same demand series; each model in [`models`] turns it into
+//! usage per calendar month, which the billing models price.
 
 pub mod demand;
+mod models;
 
 use serde::Serialize;
 
-use crate::billing::{self, LineItem, ec2, lambda};
-use crate::capacity::{CapacityMeter, CapacityStats};
-use crate::scenario::resolve::{Ec2FleetPlan, LambdaPlan};
+use crate::billing::{self, LineItem};
+use crate::capacity::CapacityStats;
 use crate::scenario::{OptionModel, OptionPlan, Plan, Slo};
 
 /// The outcome of running a plan.
@@ -79,8 +79,10 @@ pub fn run(plan: &Plan) -> RunResult {
 
 fn run_option(plan: &Plan, option: &OptionPlan, rps: &[f64]) -> OptionResult {
     let (months, capacity) = match &option.model {
-        OptionModel::Ec2Fleet(fleet) => run_ec2_fleet(plan, fleet, rps),
-        OptionModel::Lambda(function) => run_lambda(plan, function, rps),
+        OptionModel::Ec2Fleet(fleet) => models::ec2_fleet(plan, fleet, rps),
+        OptionModel::Lambda(function) => models::lambda(plan, function, rps),
+        OptionModel::Fargate(service) => models::fargate(plan, service, rps),
+        OptionModel::Lightsail(instances) => models::lightsail(plan, instances, rps),
     };
     OptionResult {
         name: option.name.clone(),
@@ -89,60 +91,6 @@ fn run_option(plan: &Plan, option: &OptionPlan, rps: &[f64]) -> OptionResult {
         verdict: verdict(&capacity, &plan.slo),
         capacity,
     }
-}
-
-fn run_ec2_fleet(
-    plan: &Plan,
-    fleet: &Ec2FleetPlan,
-    rps: &[f64],
-) -> (Vec<Vec<LineItem>>, CapacityStats) {
-    let timeline = &plan.timeline;
-    let step_s = timeline.step_seconds();
-    let capacity_vcpu = f64::from(fleet.count) * fleet.vcpu;
-    let mut meter = CapacityMeter::with_steps(rps.len());
-    for &r in rps {
-        let demand_vcpu = r * plan.workload.vcpu_ms_per_request / 1000.0;
-        meter.record(step_s, demand_vcpu, capacity_vcpu, f64::from(fleet.count));
-    }
-    // The fleet starts with the horizon and runs to its end: one run per instance.
-    #[allow(clippy::cast_precision_loss)]
-    let run_seconds: Vec<f64> = timeline
-        .months
-        .iter()
-        .map(|m| m.steps() as f64 * step_s)
-        .collect();
-    let billed = ec2::fleet_billed_seconds_by_month(fleet.count, &run_seconds);
-    let months = billed
-        .iter()
-        .map(|s| vec![ec2::instance_line(&fleet.instance_type, *s, fleet.rates)])
-        .collect();
-    (months, meter.finish(plan.workload.vcpu_ms_per_request))
-}
-
-fn run_lambda(
-    plan: &Plan,
-    function: &LambdaPlan,
-    rps: &[f64],
-) -> (Vec<Vec<LineItem>>, CapacityStats) {
-    let step_s = plan.timeline.step_seconds();
-    let months = plan
-        .timeline
-        .months
-        .iter()
-        .map(|month| {
-            let requests: f64 = rps[month.first_step..month.end_step]
-                .iter()
-                .map(|r| r * step_s)
-                .sum();
-            let usage = lambda::FunctionMonth {
-                architecture: function.architecture,
-                requests,
-                gb_seconds: lambda::gb_seconds(requests, function.duration_ms, function.memory_mb),
-            };
-            lambda::bill_month(&[usage], &function.rates, function.free_tier).swap_remove(0)
-        })
-        .collect();
-    (months, CapacityStats::all_served())
 }
 
 /// Checks capacity against the SLO and says why it fails.

@@ -19,12 +19,15 @@ fn flat_load_costs_what_the_rates_say() {
     let fleet = &out["options"][0];
     assert_eq!(fleet["name"], "fleet");
     assert_eq!(fleet["service"], "ec2");
-    // t3.micro $0.0104/h: January 744 h = $7.7376, February 672 h = $6.9888
+    // t3.micro $0.0104/h: January 744 h = $7.7376, February 672 h = $6.9888; plus the
+    // defaults: an 8 GB gp3 root ($0.64 a month) and a public IPv4 address ($0.005/h).
     assert_eq!(fleet["months"][0]["month"], "2027-01");
-    assert_usd(&fleet["months"][0]["mean"], 7.7376);
-    assert_usd(&fleet["months"][1]["p95"], 6.9888);
-    assert_usd(&fleet["horizon_usd"]["mean"], 7.7376 + 6.9888);
-    assert_usd(&fleet["monthly_usd"]["p50"], (7.7376 + 6.9888) / 2.0);
+    let (january, february) = (7.7376 + 0.64 + 3.72, 6.9888 + 0.64 + 3.36);
+    assert_usd(&fleet["months"][0]["mean"], january);
+    assert_usd(&fleet["months"][1]["p95"], february);
+    assert_usd(&fleet["horizon_usd"]["mean"], january + february);
+    assert_usd(&fleet["monthly_usd"]["p50"], (january + february) / 2.0);
+    assert_usd(&fleet["components"]["EBS gp3 storage"], 1.28);
     // 10 req/s × 50 vCPU-ms = 0.5 vCPU of t3.micro's 2: 25% busy, all served
     assert_usd(&fleet["capacity"]["p95_utilization"], 0.25);
     assert_eq!(fleet["served_fraction"]["mean"], 1.0);
@@ -142,5 +145,95 @@ fn markdown_has_the_summary_and_monthly_tables() {
             "| OPTION | SERVICE | MONTHLY AVG | 2-MONTH TOTAL | SERVED | P95 UTIL | SLO |"
         )
     );
-    assert!(text.contains("| 2027-01 | $7.74 | $50.00 |"), "{text}");
+    assert!(text.contains("| 2027-01 | $12.10 | $50.00 |"), "{text}");
+}
+
+#[test]
+fn every_service_bills_its_components() {
+    // services.toml: February 2027 (672 h), 10 req/s flat = 24,192,000 requests of 200 kB
+    // out: 7.2 GB processed per hour through a load balancer, 4,838.4 GB out in the month.
+    let out = json(
+        costcast(&[
+            "compare",
+            &fixture("scenarios/services.toml"),
+            "--format",
+            "json",
+        ])
+        .ok(),
+    );
+    let option = |name: &str| {
+        out["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let ec2 = option("ec2-alb");
+    let c = &ec2["components"];
+    assert_usd(
+        &c["Instance hours (t3.micro, Linux, On-Demand)"],
+        672.0 * 0.0104,
+    );
+    assert_usd(&c["Application Load Balancer hours"], 672.0 * 0.0225);
+    // processed bytes are the largest LCU dimension: 7.2 LCU × 672 h × $0.008
+    assert_usd(
+        &c["Load balancer capacity units (LCU-hours)"],
+        7.2 * 672.0 * 0.008,
+    );
+    // the ALB's two public addresses (one per AZ); the instance has none
+    assert_usd(&c["Public IPv4 addresses"], 2.0 * 672.0 * 0.005);
+    assert!(c.get("EBS gp3 storage").is_none());
+    // Fargate 1 vCPU / 2 GB x86: 672 × ($0.04048 + 2 × $0.004445)
+    assert_usd(
+        &option("fargate")["horizon_usd"]["mean"],
+        672.0 * (0.04048 + 2.0 * 0.004445),
+    );
+    // Lightsail $24 plan (chosen by price): the plan price for a full month, plus
+    // 4,838.4 GB out − 4,096 GB allowance = 742.4 GB × $0.09
+    let lightsail = option("lightsail");
+    assert_usd(
+        &lightsail["components"]["Lightsail plan medium_3_0 (capped at the monthly price)"],
+        24.0,
+    );
+    assert_usd(
+        &lightsail["components"]["Lightsail data transfer out above the allowance"],
+        742.4 * 0.09,
+    );
+    // Lambda 128 MB × 10 ms, no free tier: 30,240 GB-s × $0.0000166667 + requests
+    // $4.8384; HTTP API 24.192M × $1.00/M
+    let lambda = option("lambda-http");
+    assert_usd(
+        &lambda["components"]["Duration (x86_64, tier 1)"],
+        30_240.0 * 0.000_016_666_7,
+    );
+    assert_usd(&lambda["components"]["Requests"], 4.8384);
+    assert_usd(&lambda["components"]["HTTP API requests (tier 1)"], 24.192);
+    // Beanstalk = what it creates: t3.micro + 8 GB gp3 + ALB + 3 public IPv4 (instance + ALB's 2)
+    let beanstalk = option("beanstalk");
+    let expected =
+        672.0 * 0.0104 + 0.64 + 672.0 * 0.0225 + 7.2 * 672.0 * 0.008 + 3.0 * 672.0 * 0.005;
+    assert_usd(&beanstalk["horizon_usd"]["mean"], expected);
+    assert_eq!(beanstalk["service"], "beanstalk");
+}
+
+#[test]
+fn fargate_sizes_are_checked_with_the_valid_values() {
+    let text = crate::fixture_text("scenarios/services.toml").replacen(
+        "memory_gb = 2",
+        "memory_gb = 1",
+        1,
+    );
+    let (_dir, path) = crate::temp_file("s.toml", &text);
+    costcast(&["compare", &path]).error_contains("`option[1].memory_gb`: 1 GB is not valid with 1 vCPU; valid memory (GB): 2, 3, 4, 5, 6, 7, 8");
+    let text = crate::fixture_text("scenarios/services.toml").replacen(
+        "plan = \"24\"",
+        "plan = \"25\"",
+        1,
+    );
+    let (_dir, path) = crate::temp_file("s.toml", &text);
+    costcast(&["compare", &path]).error_contains(
+        "`option[2].plan`: no Lightsail plan `25`; plans: nano_3_0 ($5), micro_3_0 ($7)",
+    );
 }

@@ -156,7 +156,7 @@ fn scenario_errors_name_line_and_field() {
         (
             "service = \"lambda\"",
             "service = \"lamda\"",
-            "bad.toml:23:1: `option[1].service`: unknown service `lamda`; scenarios accept: ec2, lambda",
+            "bad.toml:23:1: `option[1].service`: unknown service `lamda`; scenarios accept: ec2, beanstalk, lambda, fargate, lightsail",
         ),
         (
             "instance_type = \"t3.micro\"",

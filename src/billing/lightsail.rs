@@ -1,0 +1,96 @@
+//! Amazon Lightsail: flat monthly plans billed by the hour up to the plan price, and the
+//! data-transfer allowance.
+//!
+//! Rules (`aws-billing-rules.md` §3, Lightsail billing FAQ):
+//! - "we charge you the fixed hourly price, up to the maximum monthly plan cost";
+//!   instances are charged until deleted, even when stopped. AWS does not publish the
+//!   hourly rate of each bundle; costcast prorates the plan price by the hours of the
+//!   calendar month, so an instance kept all month costs exactly the plan price and a
+//!   shorter stay costs its share (never more than the plan).
+//! - The allowance counts inbound and outbound transfer; only outbound traffic above the
+//!   allowance is charged, at $0.09 per GB in us-east-1.
+
+use super::LineItem;
+
+/// A plan's monthly price and allowance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LightsailRates {
+    /// Bundle id, e.g. `small_3_0`.
+    pub bundle_id: String,
+    /// Plan price per month.
+    pub usd_per_month: f64,
+    /// Transfer allowance per instance per month, GB.
+    pub transfer_gb: f64,
+    /// Per GB of outbound transfer above the allowance.
+    pub usd_per_overage_gb: f64,
+}
+
+/// Plan charge for `count` instances kept `hours` of a month of `hours_in_month`.
+#[must_use]
+pub fn plan_line(count: f64, hours: f64, hours_in_month: f64, rates: &LightsailRates) -> LineItem {
+    let share = (hours / hours_in_month).clamp(0.0, 1.0);
+    LineItem::priced(
+        format!(
+            "Lightsail plan {} (capped at the monthly price)",
+            rates.bundle_id
+        ),
+        count * share,
+        "instance-months",
+        rates.usd_per_month,
+    )
+}
+
+/// Outbound GB charged when `count` instances move `out_gb` out and `in_gb` in (in total):
+/// the amount over the pooled allowance, but never more than the outbound traffic.
+#[must_use]
+pub fn overage_gb(count: f64, out_gb: f64, in_gb: f64, transfer_gb: f64) -> f64 {
+    (out_gb + in_gb - count * transfer_gb).max(0.0).min(out_gb)
+}
+
+/// The data-transfer overage line.
+#[must_use]
+pub fn overage_line(count: f64, out_gb: f64, in_gb: f64, rates: &LightsailRates) -> LineItem {
+    LineItem::priced(
+        "Lightsail data transfer out above the allowance",
+        overage_gb(count, out_gb, in_gb, rates.transfer_gb),
+        "GB",
+        rates.usd_per_overage_gb,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> LightsailRates {
+        LightsailRates {
+            bundle_id: "small_3_0".into(),
+            usd_per_month: 12.0,
+            transfer_gb: 3072.0,
+            usd_per_overage_gb: 0.09,
+        }
+    }
+
+    #[test]
+    fn a_full_month_costs_the_plan_price_exactly() {
+        for hours in [672.0, 720.0, 744.0] {
+            assert_eq!(plan_line(1.0, hours, hours, &small()).monthly_usd, 12.0);
+        }
+        // half the month: half the plan; more hours than the month cannot exceed the cap
+        assert_eq!(plan_line(2.0, 372.0, 744.0, &small()).monthly_usd, 12.0);
+        assert_eq!(plan_line(1.0, 800.0, 744.0, &small()).monthly_usd, 12.0);
+    }
+
+    #[test]
+    fn overage_is_outbound_above_the_pooled_allowance() {
+        // 3,000 GB out + 200 GB in against 3,072: 128 GB over, all of it outbound
+        assert!((overage_gb(1.0, 3000.0, 200.0, 3072.0) - 128.0).abs() < 1e-9);
+        assert!(
+            (overage_line(1.0, 3000.0, 200.0, &small()).monthly_usd - 128.0 * 0.09).abs() < 1e-9
+        );
+        // inbound alone never costs: 100 GB out + 5,000 in → at most the 100 GB out
+        assert!((overage_gb(1.0, 100.0, 5000.0, 3072.0) - 100.0).abs() < 1e-9);
+        // two instances pool their allowances
+        assert_eq!(overage_gb(2.0, 6000.0, 0.0, 3072.0), 0.0);
+    }
+}

@@ -1,0 +1,507 @@
+//! The `[[option]]` tables of a scenario: each service's keys, checked and resolved.
+//!
+//! An option's table is read in two steps: `name` and `service` first, then the rest
+//! with the service's own key set (unknown keys are errors), so every message names the
+//! option and the key.
+
+use serde::Deserialize;
+
+use super::input::TomlInput;
+use super::resolve::{
+    Workload, alb_rates, check_lambda_memory, ebs_rates, ec2_rates, ipv4_rate, lambda_rates, linux,
+    non_negative, one_u32, take_string, yes,
+};
+use crate::billing::apigw::{ApiRates, ApiType};
+use crate::billing::ebs::{EbsRates, Volume};
+use crate::billing::ec2::{Ec2Rates, OperatingSystem};
+use crate::billing::elb::AlbRates;
+use crate::billing::fargate::{self, FargateRates, TaskSize};
+use crate::billing::lambda::{Architecture, LambdaRates};
+use crate::billing::lightsail::LightsailRates;
+use crate::catalog::{PriceCatalog, Service};
+use crate::error::{Error, Result};
+
+/// The services a scenario option may name.
+pub const OPTION_SERVICES: [&str; 5] = ["ec2", "beanstalk", "lambda", "fargate", "lightsail"];
+
+/// Public IPv4 addresses of an internet-facing ALB: one per Availability Zone, and an ALB
+/// needs at least two zones.
+pub const ALB_PUBLIC_IPV4_ADDRESSES: f64 = 2.0;
+
+/// One candidate option.
+#[derive(Debug, Clone)]
+pub struct OptionPlan {
+    /// Its unique name.
+    pub name: String,
+    /// The service, as written.
+    pub service: &'static str,
+    /// What to simulate.
+    pub model: OptionModel,
+}
+
+/// The model of an option, with its rates.
+#[derive(Debug, Clone)]
+pub enum OptionModel {
+    /// A fixed fleet of identical EC2 instances, load spread evenly (also what an Elastic
+    /// Beanstalk environment runs).
+    Ec2Fleet(Ec2FleetPlan),
+    /// One Lambda function serving every request.
+    Lambda(LambdaPlan),
+    /// An ECS service of identical Fargate tasks.
+    Fargate(FargatePlan),
+    /// Lightsail instances on one plan.
+    Lightsail(LightsailPlan),
+}
+
+/// What sits in front of and beside instances or tasks.
+#[derive(Debug, Clone)]
+pub struct Attachments {
+    /// An Application Load Balancer, when there is one.
+    pub alb: Option<AlbRates>,
+    /// Public IPv4 addresses per instance or task.
+    pub public_ipv4_per_unit: f64,
+    /// Per public IPv4 address-hour.
+    pub ipv4_usd_per_hour: f64,
+    /// The root volume of each instance, when billed separately.
+    pub root_volume: Option<Volume>,
+    /// EBS rates.
+    pub ebs: EbsRates,
+}
+
+/// A fixed EC2 fleet.
+#[derive(Debug, Clone)]
+pub struct Ec2FleetPlan {
+    /// Instance type.
+    pub instance_type: String,
+    /// Number of instances.
+    pub count: u32,
+    /// vCPUs per instance.
+    pub vcpu: f64,
+    /// Rates.
+    pub rates: Ec2Rates,
+    /// Load balancer, addresses and volumes.
+    pub attachments: Attachments,
+}
+
+/// A Lambda function.
+#[derive(Debug, Clone)]
+pub struct LambdaPlan {
+    /// Memory in MB.
+    pub memory_mb: u32,
+    /// Architecture.
+    pub architecture: Architecture,
+    /// Billed duration per request before rounding, ms.
+    pub duration_ms: f64,
+    /// Whether the monthly free tier applies.
+    pub free_tier: bool,
+    /// Rates.
+    pub rates: LambdaRates,
+    /// The API Gateway in front, when there is one.
+    pub api: Option<(ApiRates, bool)>,
+}
+
+/// An ECS service on Fargate with a fixed number of tasks.
+#[derive(Debug, Clone)]
+pub struct FargatePlan {
+    /// Task size.
+    pub size: TaskSize,
+    /// Number of tasks.
+    pub tasks: u32,
+    /// Architecture.
+    pub architecture: Architecture,
+    /// Fraction off the on-demand rates (Fargate Spot), 0 for on-demand.
+    pub spot_discount: f64,
+    /// Rates of the architecture.
+    pub rates: FargateRates,
+    /// Load balancer and addresses.
+    pub attachments: Attachments,
+}
+
+/// Lightsail instances.
+#[derive(Debug, Clone)]
+pub struct LightsailPlan {
+    /// Number of instances.
+    pub count: u32,
+    /// vCPUs per instance.
+    pub vcpu: f64,
+    /// Plan rates and allowance.
+    pub rates: LightsailRates,
+    /// A Lightsail load balancer's monthly price, when there is one.
+    pub load_balancer_usd_per_month: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum LoadBalancer {
+    #[default]
+    None,
+    Alb,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Ec2OptionSpec {
+    instance_type: String,
+    #[serde(default = "one_u32")]
+    count: u32,
+    #[serde(default = "linux")]
+    os: OperatingSystem,
+    #[serde(default)]
+    load_balancer: LoadBalancer,
+    #[serde(default = "default_root_volume_gb")]
+    root_volume_gb: f64,
+    #[serde(default = "yes")]
+    public_ipv4: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BeanstalkOptionSpec {
+    instance_type: String,
+    #[serde(default = "one_u32")]
+    instances: u32,
+    #[serde(default = "alb")]
+    load_balancer: LoadBalancer,
+    #[serde(default = "default_root_volume_gb")]
+    root_volume_gb: f64,
+    #[serde(default = "yes")]
+    public_ipv4: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LambdaOptionSpec {
+    memory_mb: u32,
+    #[serde(default)]
+    architecture: Architecture,
+    #[serde(default)]
+    duration_ms: Option<f64>,
+    #[serde(default = "yes")]
+    free_tier: bool,
+    #[serde(default)]
+    api_gateway: Option<ApiType>,
+    #[serde(default)]
+    api_free_tier: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FargateOptionSpec {
+    vcpu: f64,
+    memory_gb: f64,
+    #[serde(default = "one_u32")]
+    tasks: u32,
+    #[serde(default)]
+    architecture: Architecture,
+    #[serde(default = "default_storage_gb")]
+    ephemeral_storage_gb: f64,
+    #[serde(default)]
+    spot_discount: f64,
+    #[serde(default)]
+    load_balancer: LoadBalancer,
+    #[serde(default)]
+    public_ipv4: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LightsailOptionSpec {
+    plan: String,
+    #[serde(default = "one_u32")]
+    count: u32,
+    #[serde(default)]
+    load_balancer: bool,
+}
+
+/// Amazon Linux 2023's default root volume: 8 GB gp3.
+fn default_root_volume_gb() -> f64 {
+    8.0
+}
+
+fn default_storage_gb() -> f64 {
+    fargate::INCLUDED_STORAGE_GB
+}
+
+fn alb() -> LoadBalancer {
+    LoadBalancer::Alb
+}
+
+/// Resolves `option[index]`.
+pub(super) fn resolve_option(
+    input: &TomlInput<'_>,
+    index: usize,
+    mut table: toml::Table,
+    workload: &Workload,
+    catalog: &PriceCatalog,
+) -> Result<OptionPlan> {
+    let prefix = format!("option[{index}]");
+    let name = take_string(input, &mut table, &prefix, "name")?;
+    let service = take_string(input, &mut table, &prefix, "service")?;
+    let at = |field: &str| format!("{prefix}.{field}");
+    let lookup = |field: &str| {
+        let path = at(field);
+        move |e: Error| input.error_at(&path, e.to_string())
+    };
+    let (service, model) = match service.as_str() {
+        "ec2" => {
+            let spec: Ec2OptionSpec = input.parse_table(&prefix, table)?;
+            positive_count(input, &at("count"), spec.count)?;
+            non_negative(input, &at("root_volume_gb"), spec.root_volume_gb)?;
+            let fleet = Fleet {
+                instance_type: &spec.instance_type,
+                count: spec.count,
+                os: spec.os,
+            };
+            let attachments = attachments(
+                catalog,
+                spec.load_balancer,
+                spec.public_ipv4,
+                spec.root_volume_gb,
+            )
+            .map_err(lookup("service"))?;
+            (
+                "ec2",
+                OptionModel::Ec2Fleet(
+                    fleet
+                        .resolve(catalog, attachments)
+                        .map_err(lookup("instance_type"))?,
+                ),
+            )
+        }
+        "beanstalk" => {
+            let spec: BeanstalkOptionSpec = input.parse_table(&prefix, table)?;
+            positive_count(input, &at("instances"), spec.instances)?;
+            non_negative(input, &at("root_volume_gb"), spec.root_volume_gb)?;
+            let fleet = Fleet {
+                instance_type: &spec.instance_type,
+                count: spec.instances,
+                os: OperatingSystem::Linux,
+            };
+            let attachments = attachments(
+                catalog,
+                spec.load_balancer,
+                spec.public_ipv4,
+                spec.root_volume_gb,
+            )
+            .map_err(lookup("service"))?;
+            (
+                "beanstalk",
+                OptionModel::Ec2Fleet(
+                    fleet
+                        .resolve(catalog, attachments)
+                        .map_err(lookup("instance_type"))?,
+                ),
+            )
+        }
+        "lambda" => {
+            let spec: LambdaOptionSpec = input.parse_table(&prefix, table)?;
+            check_lambda_memory(spec.memory_mb).map_err(|m| input.error_at(&at("memory_mb"), m))?;
+            let duration_ms = spec.duration_ms.unwrap_or(workload.duration_ms);
+            non_negative(input, &at("duration_ms"), duration_ms)?;
+            let api = spec
+                .api_gateway
+                .map(|t| api_rates(catalog, t).map(|r| (r, spec.api_free_tier)))
+                .transpose()
+                .map_err(lookup("api_gateway"))?;
+            let plan = LambdaPlan {
+                memory_mb: spec.memory_mb,
+                architecture: spec.architecture,
+                duration_ms,
+                free_tier: spec.free_tier,
+                rates: lambda_rates(catalog).map_err(lookup("service"))?,
+                api,
+            };
+            ("lambda", OptionModel::Lambda(plan))
+        }
+        "fargate" => {
+            let spec: FargateOptionSpec = input.parse_table(&prefix, table)?;
+            positive_count(input, &at("tasks"), spec.tasks)?;
+            let size = TaskSize {
+                vcpu: spec.vcpu,
+                memory_gb: spec.memory_gb,
+                storage_gb: spec.ephemeral_storage_gb,
+            };
+            fargate::check_size(&size).map_err(|m| {
+                let field = if m.contains("storage") {
+                    "ephemeral_storage_gb"
+                } else if m.contains("vCPU is not") {
+                    "vcpu"
+                } else {
+                    "memory_gb"
+                };
+                input.error_at(&at(field), m)
+            })?;
+            if !(0.0..1.0).contains(&spec.spot_discount) {
+                return Err(input.error_at(
+                    &at("spot_discount"),
+                    format!(
+                        "{} is outside 0..1 (a fraction off the price)",
+                        spec.spot_discount
+                    ),
+                ));
+            }
+            let plan = FargatePlan {
+                size,
+                tasks: spec.tasks,
+                architecture: spec.architecture,
+                spot_discount: spec.spot_discount,
+                rates: fargate_rates(catalog, spec.architecture).map_err(lookup("architecture"))?,
+                attachments: attachments(catalog, spec.load_balancer, spec.public_ipv4, 0.0)
+                    .map_err(lookup("service"))?,
+            };
+            ("fargate", OptionModel::Fargate(plan))
+        }
+        "lightsail" => {
+            let spec: LightsailOptionSpec = input.parse_table(&prefix, table)?;
+            positive_count(input, &at("count"), spec.count)?;
+            let (rates, vcpu) = lightsail_rates(catalog, &spec.plan).map_err(lookup("plan"))?;
+            let load_balancer_usd_per_month = if spec.load_balancer {
+                Some(
+                    catalog
+                        .rate(Service::Lightsail, "LoadBalancer")
+                        .map_err(lookup("load_balancer"))?,
+                )
+            } else {
+                None
+            };
+            (
+                "lightsail",
+                OptionModel::Lightsail(LightsailPlan {
+                    count: spec.count,
+                    vcpu,
+                    rates,
+                    load_balancer_usd_per_month,
+                }),
+            )
+        }
+        other => {
+            return Err(input.error_at(
+                &at("service"),
+                format!(
+                    "unknown service `{other}`; scenarios accept: {}",
+                    OPTION_SERVICES.join(", ")
+                ),
+            ));
+        }
+    };
+    Ok(OptionPlan {
+        name,
+        service,
+        model,
+    })
+}
+
+fn positive_count(input: &TomlInput<'_>, path: &str, count: u32) -> Result<()> {
+    if count == 0 {
+        Err(input.error_at(path, "must be at least 1"))
+    } else {
+        Ok(())
+    }
+}
+
+struct Fleet<'a> {
+    instance_type: &'a str,
+    count: u32,
+    os: OperatingSystem,
+}
+
+impl Fleet<'_> {
+    fn resolve(&self, catalog: &PriceCatalog, attachments: Attachments) -> Result<Ec2FleetPlan> {
+        let vcpu = catalog.ec2_type(self.instance_type)?.vcpu;
+        Ok(Ec2FleetPlan {
+            instance_type: self.instance_type.to_string(),
+            count: self.count,
+            vcpu: f64::from(vcpu),
+            rates: ec2_rates(catalog, self.instance_type, self.os)?,
+            attachments,
+        })
+    }
+}
+
+fn attachments(
+    catalog: &PriceCatalog,
+    load_balancer: LoadBalancer,
+    public_ipv4: bool,
+    root_volume_gb: f64,
+) -> Result<Attachments> {
+    Ok(Attachments {
+        alb: match load_balancer {
+            LoadBalancer::None => None,
+            LoadBalancer::Alb => Some(alb_rates(catalog)?),
+        },
+        public_ipv4_per_unit: if public_ipv4 { 1.0 } else { 0.0 },
+        ipv4_usd_per_hour: ipv4_rate(catalog)?,
+        root_volume: (root_volume_gb > 0.0).then(|| Volume::gp3(root_volume_gb)),
+        ebs: ebs_rates(catalog)?,
+    })
+}
+
+/// API Gateway rates of one API type.
+///
+/// # Errors
+/// [`Error::Lookup`] when the catalog lacks them.
+pub fn api_rates(catalog: &PriceCatalog, api_type: ApiType) -> Result<ApiRates> {
+    let (key, allowance) = match api_type {
+        ApiType::Http => ("ApiGatewayHttpRequest", "http_requests"),
+        ApiType::Rest => ("ApiGatewayRequest", "rest_requests"),
+    };
+    Ok(ApiRates {
+        api_type,
+        tiers: catalog.tiers(Service::ApiGateway, key)?,
+        free_requests: catalog.free_tier(Service::ApiGateway, allowance)?,
+    })
+}
+
+/// Fargate rates of one architecture.
+///
+/// # Errors
+/// [`Error::Lookup`] when the catalog lacks them.
+pub fn fargate_rates(catalog: &PriceCatalog, architecture: Architecture) -> Result<FargateRates> {
+    let (cpu, memory) = match architecture {
+        Architecture::X86_64 => ("Fargate-vCPU-Hours:perCPU", "Fargate-GB-Hours"),
+        Architecture::Arm64 => ("Fargate-ARM-vCPU-Hours:perCPU", "Fargate-ARM-GB-Hours"),
+    };
+    Ok(FargateRates {
+        usd_per_vcpu_hour: catalog.rate(Service::Fargate, cpu)?,
+        usd_per_gb_hour: catalog.rate(Service::Fargate, memory)?,
+        usd_per_storage_gb_hour: catalog
+            .rate(Service::Fargate, "Fargate-EphemeralStorage-GB-Hours")?,
+    })
+}
+
+/// A Lightsail plan by bundle id (`small_3_0`) or monthly price (`"12"`), with its vCPUs.
+///
+/// # Errors
+/// [`Error::Lookup`] listing the plans when none matches.
+pub fn lightsail_rates(catalog: &PriceCatalog, plan: &str) -> Result<(LightsailRates, f64)> {
+    let price_of = |bundle: &str| catalog.price(Service::Lightsail, &format!("Instance:{bundle}"));
+    let found = catalog.lightsail_plans().iter().find(|p| {
+        p.bundle_id == plan
+            || price_of(&p.bundle_id).is_ok_and(|price| {
+                plan.parse::<rust_decimal::Decimal>()
+                    .is_ok_and(|d| d == price.usd)
+            })
+    });
+    let Some(found) = found else {
+        let names: Vec<String> = catalog
+            .lightsail_plans()
+            .iter()
+            .map(|p| {
+                price_of(&p.bundle_id).map_or(p.bundle_id.clone(), |price| {
+                    format!("{} (${})", p.bundle_id, price.usd)
+                })
+            })
+            .collect();
+        return Err(Error::Lookup(format!(
+            "no Lightsail plan `{plan}`; plans: {}",
+            names.join(", ")
+        )));
+    };
+    let rates = LightsailRates {
+        bundle_id: found.bundle_id.clone(),
+        usd_per_month: price_of(&found.bundle_id)?.usd_f64(),
+        transfer_gb: found.transfer_gb,
+        usd_per_overage_gb: catalog.rate(Service::Lightsail, "DataTransfer-Out-Bytes")?,
+    };
+    Ok((rates, f64::from(found.vcpu)))
+}

@@ -1,0 +1,235 @@
+//! One function per option model: demand in, monthly bills and capacity out.
+//!
+//! Each model measures usage per calendar month from the demand series and hands it to
+//! the billing functions; none of them prices anything itself.
+
+use crate::billing::elb;
+use crate::billing::{
+    LineItem, apigw, continuous_run_by_month, ebs, ec2, fargate, lambda, lightsail,
+};
+use crate::capacity::{CapacityMeter, CapacityStats};
+use crate::scenario::options::{
+    ALB_PUBLIC_IPV4_ADDRESSES, Attachments, Ec2FleetPlan, FargatePlan, LambdaPlan, LightsailPlan,
+};
+use crate::scenario::{Month, Plan};
+
+type Bills = Vec<Vec<LineItem>>;
+
+pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64]) -> (Bills, CapacityStats) {
+    let capacity = fixed_capacity(plan, rps, f64::from(fleet.count), fleet.vcpu);
+    // The fleet starts with the horizon and runs to its end: one run per instance.
+    let billed = ec2::fleet_billed_seconds_by_month(fleet.count, &run_seconds_by_month(plan));
+    let months = plan
+        .timeline
+        .months
+        .iter()
+        .zip(billed)
+        .map(|(month, seconds)| {
+            let mut lines = vec![ec2::instance_line(
+                &fleet.instance_type,
+                seconds,
+                fleet.rates,
+            )];
+            lines.extend(attachment_lines(
+                plan,
+                &fleet.attachments,
+                f64::from(fleet.count),
+                month,
+                rps,
+            ));
+            lines
+        })
+        .collect();
+    (months, capacity)
+}
+
+pub(super) fn fargate(plan: &Plan, service: &FargatePlan, rps: &[f64]) -> (Bills, CapacityStats) {
+    let tasks = f64::from(service.tasks);
+    let capacity = fixed_capacity(plan, rps, tasks, service.size.vcpu);
+    let billed = continuous_run_by_month(
+        tasks,
+        &run_seconds_by_month(plan),
+        fargate::billed_seconds_per_task,
+    );
+    let months = plan
+        .timeline
+        .months
+        .iter()
+        .zip(billed)
+        .map(|(month, seconds)| {
+            let mut lines = fargate::task_lines(
+                seconds,
+                &service.size,
+                service.architecture,
+                &service.rates,
+                service.spot_discount,
+            );
+            lines.extend(attachment_lines(
+                plan,
+                &service.attachments,
+                tasks,
+                month,
+                rps,
+            ));
+            lines
+        })
+        .collect();
+    (months, capacity)
+}
+
+pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64]) -> (Bills, CapacityStats) {
+    let months = plan
+        .timeline
+        .months
+        .iter()
+        .map(|month| {
+            let requests = requests_in(plan, month, rps);
+            let usage = lambda::FunctionMonth {
+                architecture: function.architecture,
+                requests,
+                gb_seconds: lambda::gb_seconds(requests, function.duration_ms, function.memory_mb),
+            };
+            let mut lines =
+                lambda::bill_month(&[usage], &function.rates, function.free_tier).swap_remove(0);
+            if let Some((api, free_tier)) = &function.api {
+                lines.extend(apigw::request_lines(requests, api, *free_tier));
+            }
+            lines
+        })
+        .collect();
+    (months, CapacityStats::all_served())
+}
+
+pub(super) fn lightsail(
+    plan: &Plan,
+    instances: &LightsailPlan,
+    rps: &[f64],
+) -> (Bills, CapacityStats) {
+    let count = f64::from(instances.count);
+    let capacity = fixed_capacity(plan, rps, count, instances.vcpu);
+    let months = plan
+        .timeline
+        .months
+        .iter()
+        .map(|month| {
+            let hours = month_hours(plan, month);
+            let requests = requests_in(plan, month, rps);
+            let out_gb = requests * plan.workload.response_kb * 1000.0 / 1e9;
+            let in_gb = requests * plan.workload.request_kb * 1000.0 / 1e9;
+            let mut lines = vec![
+                lightsail::plan_line(count, hours, hours, &instances.rates),
+                lightsail::overage_line(count, out_gb, in_gb, &instances.rates),
+            ];
+            if let Some(price) = instances.load_balancer_usd_per_month {
+                lines.push(LineItem::priced(
+                    "Lightsail load balancer",
+                    1.0,
+                    "months",
+                    price,
+                ));
+            }
+            lines
+        })
+        .collect();
+    (months, capacity)
+}
+
+/// Demand (vCPUs busy) against a fixed number of units of `vcpu_per_unit` each.
+fn fixed_capacity(plan: &Plan, rps: &[f64], units: f64, vcpu_per_unit: f64) -> CapacityStats {
+    let step_s = plan.timeline.step_seconds();
+    let capacity_vcpu = units * vcpu_per_unit;
+    let mut meter = CapacityMeter::with_steps(rps.len());
+    for &r in rps {
+        meter.record(
+            step_s,
+            r * plan.workload.vcpu_ms_per_request / 1000.0,
+            capacity_vcpu,
+            units,
+        );
+    }
+    meter.finish(plan.workload.vcpu_ms_per_request)
+}
+
+/// Load balancer, public addresses and root volumes of `units` instances or tasks kept
+/// all of `month`.
+fn attachment_lines(
+    plan: &Plan,
+    attachments: &Attachments,
+    units: f64,
+    month: &Month,
+    rps: &[f64],
+) -> Vec<LineItem> {
+    let hours = month_hours(plan, month);
+    let mut lines = Vec::new();
+    if let Some(volume) = &attachments.root_volume {
+        lines.extend(ebs::volume_lines(volume, units, 1.0, &attachments.ebs));
+    }
+    if let Some(alb) = &attachments.alb {
+        lines.extend(elb::alb_lines(hours, alb_lcu_hours(plan, month, rps), *alb));
+    }
+    let addresses = units * attachments.public_ipv4_per_unit
+        + if attachments.alb.is_some() {
+            ALB_PUBLIC_IPV4_ADDRESSES
+        } else {
+            0.0
+        };
+    if addresses > 0.0 {
+        lines.push(ebs::public_ipv4_line(
+            addresses * hours,
+            attachments.ipv4_usd_per_hour,
+        ));
+    }
+    lines
+}
+
+/// LCU-hours of a month: AWS bills each hour on the largest dimension of that hour's
+/// traffic, so steps are averaged per clock hour first (or, for steps longer than an
+/// hour, each step's hours share its average).
+fn alb_lcu_hours(plan: &Plan, month: &Month, rps: &[f64]) -> f64 {
+    let step_s = plan.timeline.step_s;
+    let steps_per_bucket = if 3600 % step_s == 0 {
+        usize::try_from(3600 / step_s).unwrap_or(1)
+    } else {
+        1
+    };
+    #[allow(clippy::cast_precision_loss)]
+    let bucket_hours = steps_per_bucket as f64 * plan.timeline.step_seconds() / 3600.0;
+    let w = &plan.workload;
+    rps[month.first_step..month.end_step]
+        .chunks(steps_per_bucket)
+        .map(|bucket| {
+            #[allow(clippy::cast_precision_loss)]
+            let mean = bucket.iter().sum::<f64>() / bucket.len() as f64;
+            let traffic = elb::http_traffic(
+                mean,
+                w.request_kb + w.response_kb,
+                w.requests_per_connection,
+                w.connection_seconds,
+                1.0,
+            );
+            elb::lcus(&traffic) * bucket_hours
+        })
+        .sum()
+}
+
+fn run_seconds_by_month(plan: &Plan) -> Vec<f64> {
+    plan.timeline
+        .months
+        .iter()
+        .map(|m| month_hours(plan, m) * 3600.0)
+        .collect()
+}
+
+fn month_hours(plan: &Plan, month: &Month) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let steps = month.steps() as f64;
+    steps * plan.timeline.step_seconds() / 3600.0
+}
+
+fn requests_in(plan: &Plan, month: &Month, rps: &[f64]) -> f64 {
+    let step_s = plan.timeline.step_seconds();
+    rps[month.first_step..month.end_step]
+        .iter()
+        .map(|r| r * step_s)
+        .sum()
+}
