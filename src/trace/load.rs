@@ -297,6 +297,42 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
 mod tests {
     use super::*;
 
+    fn write_parquet(frame: &mut DataFrame) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trace.parquet");
+        ParquetWriter::new(File::create(&path).unwrap()).finish(frame).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn parquet_with_unix_seconds_and_numbers() {
+        let mut frame = df!(
+            "ts" => [1_700_000_000i64, 1_700_000_300, 1_700_000_600],
+            "requests" => [30.0f64, 60.0, 90.0],
+        )
+        .unwrap();
+        let (_dir, path) = write_parquet(&mut frame);
+        let mut spec = TraceSpec::new(path, MetricKind::RequestsPerInterval);
+        spec.timestamp_column = "ts".into();
+        spec.value_column = "requests".into();
+        let trace = load(&spec, Path::new("")).unwrap();
+        assert_eq!(trace.timestamps_s, vec![1_700_000_000, 1_700_000_300, 1_700_000_600]);
+        assert_eq!(trace.values, vec![30.0, 60.0, 90.0]);
+        assert_eq!(trace.step_s, 300);
+    }
+
+    #[test]
+    fn parquet_with_text_timestamps_and_a_bad_cell() {
+        let mut frame = df!(
+            "timestamp" => ["2024-01-01T00:00:00Z", "2024-01-01T00:01:00Z", "soon"],
+            "value" => [1i64, 2, 3],
+        )
+        .unwrap();
+        let (_dir, path) = write_parquet(&mut frame);
+        let err = load(&TraceSpec::new(path, MetricKind::RequestsPerSecond), Path::new("")).unwrap_err().to_string();
+        assert!(err.ends_with("row 3: `soon` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds)"), "{err}");
+    }
+
     #[test]
     fn timestamps_in_every_accepted_form() {
         assert_eq!(parse_timestamp("2014-02-14 14:27:00"), Some(1_392_388_020));
