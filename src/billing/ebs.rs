@@ -112,6 +112,17 @@ pub fn volume_lines(
     }
 }
 
+/// The snapshot line for `size_gb` of standard-tier snapshot data kept a whole month.
+#[must_use]
+pub fn snapshot_line(size_gb: f64, usd_per_gb_month: f64) -> LineItem {
+    LineItem::priced(
+        "EBS snapshot storage",
+        size_gb,
+        "GB-months",
+        usd_per_gb_month,
+    )
+}
+
 /// The public IPv4 line for `address_hours` address-hours.
 #[must_use]
 pub fn public_ipv4_line(address_hours: f64, usd_per_ip_hour: f64) -> LineItem {
@@ -166,6 +177,12 @@ mod tests {
         let lines = volume_lines(&Volume::gp3(8.0), 2.0, 0.5, &RATES);
         assert_eq!(lines.len(), 1);
         assert!((lines[0].monthly_usd - 8.0 * 2.0 * 0.5 * 0.08).abs() < 1e-12);
+    }
+
+    #[test]
+    fn snapshots_per_gb_month() {
+        // $0.05 per GB-month (EC2UG snapshot-archive.md): 100 GB = $5.00
+        assert!((snapshot_line(100.0, 0.05).monthly_usd - 5.0).abs() < 1e-12);
     }
 
     #[test]

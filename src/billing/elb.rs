@@ -91,6 +91,68 @@ pub fn alb_lines(hours: f64, lcu_hours: f64, rates: AlbRates) -> Vec<LineItem> {
     ]
 }
 
+/// NLB and CLB rates resolved from the catalog.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OtherLbRates {
+    /// Per load-balancer hour.
+    pub usd_per_hour: f64,
+    /// Per NLCU-hour (NLB) or per GB processed (CLB).
+    pub usd_per_unit: f64,
+}
+
+/// What one NLCU provides for TCP traffic.
+pub const NLCU_TCP_NEW_CONNECTIONS_PER_SECOND: f64 = 800.0;
+/// Active TCP connections in one NLCU.
+pub const NLCU_TCP_ACTIVE_CONNECTIONS: f64 = 100_000.0;
+/// Processed GB per hour in one NLCU.
+pub const NLCU_PROCESSED_GB_PER_HOUR: f64 = 1.0;
+
+/// NLCUs for TCP traffic in an hour: the largest dimension.
+#[must_use]
+pub fn nlcus(traffic: &AlbTraffic) -> f64 {
+    (traffic.new_connections_per_second / NLCU_TCP_NEW_CONNECTIONS_PER_SECOND)
+        .max(traffic.active_connections / NLCU_TCP_ACTIVE_CONNECTIONS)
+        .max(traffic.processed_gb_per_hour / NLCU_PROCESSED_GB_PER_HOUR)
+}
+
+/// The month's lines for one NLB running `hours` with `nlcu_hours` consumed.
+#[must_use]
+pub fn nlb_lines(hours: f64, nlcu_hours: f64, rates: OtherLbRates) -> Vec<LineItem> {
+    vec![
+        LineItem::priced(
+            "Network Load Balancer hours",
+            hours.ceil(),
+            "hours",
+            rates.usd_per_hour,
+        ),
+        LineItem::priced(
+            "Network load balancer capacity units (NLCU-hours)",
+            nlcu_hours,
+            "NLCU-hours",
+            rates.usd_per_unit,
+        ),
+    ]
+}
+
+/// The month's lines for one Classic Load Balancer running `hours` processing `gb`.
+#[must_use]
+pub fn clb_lines(hours: f64, processed_gb: f64, rates: OtherLbRates) -> Vec<LineItem> {
+    vec![
+        LineItem::priced(
+            "Classic Load Balancer hours",
+            hours.ceil(),
+            "hours",
+            rates.usd_per_hour,
+        ),
+        LineItem::priced(
+            "Classic Load Balancer data processed",
+            processed_gb,
+            "GB",
+            rates.usd_per_unit,
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +179,37 @@ mod tests {
         // 12 rules: 2 billable × 1,000 req/s = 2,000 evaluations/s = 2 LCU
         let r = http_traffic(1000.0, 0.0, 1000.0, 0.0, 12.0);
         assert!((lcus(&r) - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn nlb_and_clb() {
+        // NLB: 1,600 new TCP connections/s = 2 NLCU; 730 h × $0.0225 = $16.425; 2 × 730 × $0.006 = $8.76
+        let t = AlbTraffic {
+            new_connections_per_second: 1600.0,
+            ..AlbTraffic::default()
+        };
+        assert_eq!(nlcus(&t), 2.0);
+        let rates = OtherLbRates {
+            usd_per_hour: 0.0225,
+            usd_per_unit: 0.006,
+        };
+        let lines = nlb_lines(730.0, 2.0 * 730.0, rates);
+        assert!(
+            (lines[0].monthly_usd - 16.425).abs() < 1e-9
+                && (lines[1].monthly_usd - 8.76).abs() < 1e-9
+        );
+        // CLB: $0.025 per hour and $0.008 per GB
+        let clb = clb_lines(
+            730.0,
+            100.0,
+            OtherLbRates {
+                usd_per_hour: 0.025,
+                usd_per_unit: 0.008,
+            },
+        );
+        assert!(
+            (clb[0].monthly_usd - 18.25).abs() < 1e-9 && (clb[1].monthly_usd - 0.8).abs() < 1e-12
+        );
     }
 
     #[test]

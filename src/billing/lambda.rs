@@ -10,10 +10,21 @@
 //!   functions and both architectures. Here it is divided between architectures (and
 //!   between functions) in proportion to their use: AWS does not say in which order it
 //!   applies, and the proportional split is the one that does not depend on the order in
-//!   which functions are listed.
+//!   which functions are listed. The free tier covers requests and on-demand duration,
+//!   not provisioned concurrency.
+//! - Ephemeral storage above the included 512 MB is billed per GB-second of duration.
+//! - Provisioned concurrency is billed per GB-second from enable to disable, rounded up
+//!   to 5 minutes; invocations it serves pay its own (lower) duration rate, and the
+//!   overflow is billed on demand.
 
 use super::{LineItem, tiers};
 use crate::catalog::Tier;
+
+/// Ephemeral storage included with every function, MB.
+pub const INCLUDED_STORAGE_MB: u32 = 512;
+
+/// Provisioned concurrency is billed in 5-minute increments.
+pub const PROVISIONED_INCREMENT_SECONDS: f64 = 300.0;
 
 /// The smallest and largest memory Lambda accepts, in MB.
 pub const MEMORY_MB_RANGE: (u32, u32) = (128, 10_240);
@@ -41,6 +52,15 @@ impl Architecture {
     }
 }
 
+/// Provisioned-concurrency rates of one architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ProvisionedRates {
+    /// Per GB-second of concurrency kept provisioned.
+    pub usd_per_gb_second: f64,
+    /// Per GB-second of duration executed on provisioned concurrency.
+    pub duration_usd_per_gb_second: f64,
+}
+
 /// Lambda rates resolved from the catalog.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LambdaRates {
@@ -54,6 +74,12 @@ pub struct LambdaRates {
     pub free_requests: f64,
     /// Free GB-seconds per month.
     pub free_gb_seconds: f64,
+    /// Ephemeral storage above 512 MB, per GB-second.
+    pub storage_usd_per_gb_second: f64,
+    /// Provisioned concurrency, x86.
+    pub provisioned_x86: ProvisionedRates,
+    /// Provisioned concurrency, Arm.
+    pub provisioned_arm: ProvisionedRates,
 }
 
 impl LambdaRates {
@@ -63,17 +89,30 @@ impl LambdaRates {
             Architecture::Arm64 => &self.arm_tiers,
         }
     }
+
+    fn provisioned(&self, arch: Architecture) -> ProvisionedRates {
+        match arch {
+            Architecture::X86_64 => self.provisioned_x86,
+            Architecture::Arm64 => self.provisioned_arm,
+        }
+    }
 }
 
 /// One function's usage in one calendar month.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct FunctionMonth {
     /// Its architecture.
     pub architecture: Architecture,
-    /// Invocations.
+    /// Invocations (on demand and on provisioned concurrency).
     pub requests: f64,
-    /// Billed GB-seconds (after the 1 ms rounding).
+    /// Billed on-demand GB-seconds (after the 1 ms rounding).
     pub gb_seconds: f64,
+    /// GB-seconds of ephemeral storage above 512 MB, over all invocations.
+    pub storage_gb_seconds: f64,
+    /// GB-seconds of provisioned concurrency kept enabled (after the 5-minute rounding).
+    pub provisioned_gb_seconds: f64,
+    /// Billed GB-seconds of duration executed on provisioned concurrency.
+    pub provisioned_duration_gb_seconds: f64,
 }
 
 /// Billed GB-seconds of `requests` invocations lasting `duration_ms` each at `memory_mb`:
@@ -81,6 +120,85 @@ pub struct FunctionMonth {
 #[must_use]
 pub fn gb_seconds(requests: f64, duration_ms: f64, memory_mb: u32) -> f64 {
     requests * (duration_ms.ceil() / 1000.0) * (f64::from(memory_mb) / 1024.0)
+}
+
+/// How a function is configured: what turns its invocations into usage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FunctionConfig {
+    /// Architecture.
+    pub architecture: Architecture,
+    /// Memory, MB.
+    pub memory_mb: u32,
+    /// Duration per invocation before rounding, ms.
+    pub duration_ms: f64,
+    /// Ephemeral storage, MB (512 included).
+    pub storage_mb: u32,
+    /// Provisioned concurrency (0 for none).
+    pub provisioned_concurrency: f64,
+}
+
+impl FunctionConfig {
+    /// The month's usage of `on_demand` and `provisioned` invocations, with provisioned
+    /// concurrency billed for `provisioned_seconds` (already rounded to 5 minutes).
+    #[must_use]
+    pub fn month(
+        &self,
+        on_demand: f64,
+        provisioned: f64,
+        provisioned_seconds: f64,
+    ) -> FunctionMonth {
+        let memory_gb = f64::from(self.memory_mb) / 1024.0;
+        FunctionMonth {
+            architecture: self.architecture,
+            requests: on_demand + provisioned,
+            gb_seconds: gb_seconds(on_demand, self.duration_ms, self.memory_mb),
+            storage_gb_seconds: storage_gb_seconds(
+                on_demand + provisioned,
+                self.duration_ms,
+                self.storage_mb,
+            ),
+            provisioned_gb_seconds: self.provisioned_concurrency * memory_gb * provisioned_seconds,
+            provisioned_duration_gb_seconds: gb_seconds(
+                provisioned,
+                self.duration_ms,
+                self.memory_mb,
+            ),
+        }
+    }
+
+    /// The share of invocations at `requests_per_second` that provisioned concurrency
+    /// serves (the rest spill over to on-demand).
+    #[must_use]
+    pub fn provisioned_share(&self, requests_per_second: f64) -> f64 {
+        let c = concurrency(requests_per_second, self.duration_ms);
+        if c > 0.0 {
+            (self.provisioned_concurrency / c).min(1.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Billed GB-seconds of ephemeral storage above the included 512 MB.
+#[must_use]
+pub fn storage_gb_seconds(requests: f64, duration_ms: f64, storage_mb: u32) -> f64 {
+    let extra_gb = f64::from(storage_mb.saturating_sub(INCLUDED_STORAGE_MB)) / 1024.0;
+    requests * (duration_ms.ceil() / 1000.0) * extra_gb
+}
+
+/// Seconds billed for provisioned concurrency enabled for `enabled_seconds`: rounded up
+/// to the next 5 minutes.
+#[must_use]
+pub fn provisioned_billed_seconds(enabled_seconds: f64) -> f64 {
+    (enabled_seconds.max(0.0) / PROVISIONED_INCREMENT_SECONDS).ceil()
+        * PROVISIONED_INCREMENT_SECONDS
+}
+
+/// Mean concurrent executions of `requests_per_second` lasting `duration_ms` (Little's
+/// law on the billed duration).
+#[must_use]
+pub fn concurrency(requests_per_second: f64, duration_ms: f64) -> f64 {
+    requests_per_second * duration_ms.ceil() / 1000.0
 }
 
 /// Bills one month of several functions that share an account: returns, per function in
@@ -140,6 +258,31 @@ pub fn bill_month(
                     "GB-seconds",
                 ));
             }
+            let provisioned = rates.provisioned(f.architecture);
+            if f.provisioned_gb_seconds > 0.0 {
+                items.push(LineItem::priced(
+                    "Provisioned concurrency",
+                    f.provisioned_gb_seconds,
+                    "GB-seconds",
+                    provisioned.usd_per_gb_second,
+                ));
+            }
+            if f.provisioned_duration_gb_seconds > 0.0 {
+                items.push(LineItem::priced(
+                    "Duration on provisioned concurrency",
+                    f.provisioned_duration_gb_seconds,
+                    "GB-seconds",
+                    provisioned.duration_usd_per_gb_second,
+                ));
+            }
+            if f.storage_gb_seconds > 0.0 {
+                items.push(LineItem::priced(
+                    "Ephemeral storage above 512 MB",
+                    f.storage_gb_seconds,
+                    "GB-seconds",
+                    rates.storage_usd_per_gb_second,
+                ));
+            }
             let tier_rates = rates.tiers(f.architecture);
             let in_tiers = tiers::split(arch_billable_gb, tier_rates);
             for (i, (quantity, tier)) in in_tiers.iter().zip(tier_rates).enumerate() {
@@ -183,6 +326,15 @@ mod tests {
             }],
             free_requests: 1e6,
             free_gb_seconds: 400_000.0,
+            storage_usd_per_gb_second: 0.000_000_030_9,
+            provisioned_x86: ProvisionedRates {
+                usd_per_gb_second: 0.000_004_166_7,
+                duration_usd_per_gb_second: 0.000_009_722_2,
+            },
+            provisioned_arm: ProvisionedRates {
+                usd_per_gb_second: 0.000_003_333_4,
+                duration_usd_per_gb_second: 0.000_007_777_8,
+            },
         }
     }
 
@@ -201,6 +353,7 @@ mod tests {
             architecture,
             requests,
             gb_seconds: gb_seconds(requests, duration_ms, memory_mb),
+            ..FunctionMonth::default()
         }
     }
 
@@ -266,6 +419,7 @@ mod tests {
                         architecture: arch,
                         requests: 0.0,
                         gb_seconds: gb,
+                        ..FunctionMonth::default()
                     }],
                     &rates,
                     false,
@@ -312,11 +466,13 @@ mod tests {
             architecture: Architecture::X86_64,
             requests: 0.0,
             gb_seconds: 300_000.0,
+            ..FunctionMonth::default()
         };
         let arm = FunctionMonth {
             architecture: Architecture::Arm64,
             requests: 0.0,
             gb_seconds: 500_000.0,
+            ..FunctionMonth::default()
         };
         let bills = bill_month(&[x86, arm], &example_rates(), true);
         // 400,000 free over 800,000 used: half of each is free.
@@ -328,6 +484,45 @@ mod tests {
             (amount(&bills[1], "Duration (arm64, tier 1)") - 250_000.0 * 0.000_013_333_4).abs()
                 < 1e-9
         );
+    }
+
+    #[test]
+    fn ephemeral_storage_above_512_mb() {
+        // 1M × 100 ms with 1,536 MB of /tmp: 1 GB extra × 100,000 s = 100,000 GB-s × $0.0000000309
+        assert!((storage_gb_seconds(1e6, 100.0, 1536) - 100_000.0).abs() < 1e-6);
+        assert_eq!(storage_gb_seconds(1e6, 100.0, 512), 0.0);
+        let f = FunctionMonth {
+            storage_gb_seconds: 100_000.0,
+            ..one(Architecture::X86_64, 1e6, 100.0, 128)
+        };
+        let items = &bill_month(&[f], &example_rates(), false)[0];
+        assert!((amount(items, "Ephemeral storage above 512 MB") - 0.00309).abs() < 1e-12);
+    }
+
+    #[test]
+    fn provisioned_concurrency_rounds_up_to_five_minutes() {
+        // "billed from enable to disable, rounded up to the nearest 5 minutes"
+        assert_eq!(provisioned_billed_seconds(1.0), 300.0);
+        assert_eq!(provisioned_billed_seconds(3600.0), 3600.0);
+        assert_eq!(provisioned_billed_seconds(3601.0), 3900.0);
+        // Infracost lambda_provisioned_concurrency_config_test (rules §6, Arm):
+        // 9,000,000 GB-s × $0.0000033334 = $30.00
+        let f = FunctionMonth {
+            architecture: Architecture::Arm64,
+            provisioned_gb_seconds: 9e6,
+            ..FunctionMonth::default()
+        };
+        let items = &bill_month(&[f], &example_rates(), true)[0];
+        assert!((amount(items, "Provisioned concurrency") - 30.0006).abs() < 1e-9);
+        // provisioned concurrency is not covered by the free tier
+        assert!(items.iter().all(|i| i.component != "Duration (free tier)"));
+    }
+
+    #[test]
+    fn concurrency_is_rate_times_billed_duration() {
+        // Little's law: 200 req/s × 250 ms = 50 concurrent executions
+        assert!((concurrency(200.0, 250.0) - 50.0).abs() < 1e-12);
+        assert!((concurrency(1000.0, 0.4) - 1.0).abs() < 1e-12);
     }
 
     proptest! {
@@ -346,7 +541,7 @@ mod tests {
 
         #[test]
         fn free_tier_never_exceeds_usage(requests in 0.0f64..3e6, gb in 0.0f64..1e6) {
-            let f = FunctionMonth { architecture: Architecture::Arm64, requests, gb_seconds: gb };
+            let f = FunctionMonth { architecture: Architecture::Arm64, requests, gb_seconds: gb, ..FunctionMonth::default() };
             let items = &bill_month(&[f], &example_rates(), true)[0];
             let free_req: f64 = items.iter().filter(|i| i.component == "Requests (free tier)").map(|i| i.quantity).sum();
             let free_gb: f64 = items.iter().filter(|i| i.component == "Duration (free tier)").map(|i| i.quantity).sum();

@@ -58,6 +58,31 @@ pub fn overage_line(count: f64, out_gb: f64, in_gb: f64, rates: &LightsailRates)
     )
 }
 
+/// A managed database plan charge: `count` databases kept `hours` of a month of
+/// `hours_in_month`, capped at the monthly price like instances.
+#[must_use]
+pub fn database_line(
+    plan: &str,
+    high_availability: bool,
+    count: f64,
+    hours: f64,
+    hours_in_month: f64,
+    usd_per_month: f64,
+) -> LineItem {
+    let share = (hours / hours_in_month).clamp(0.0, 1.0);
+    let kind = if high_availability {
+        "high availability"
+    } else {
+        "standard"
+    };
+    LineItem::priced(
+        format!("Lightsail database {plan} ({kind})"),
+        count * share,
+        "database-months",
+        usd_per_month,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

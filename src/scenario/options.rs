@@ -16,7 +16,7 @@ use crate::billing::ebs::{EbsRates, Volume};
 use crate::billing::ec2::{Ec2Rates, OperatingSystem};
 use crate::billing::elb::AlbRates;
 use crate::billing::fargate::{self, FargateRates, TaskSize};
-use crate::billing::lambda::{Architecture, LambdaRates};
+use crate::billing::lambda::{self, Architecture, FunctionConfig, LambdaRates};
 use crate::billing::lightsail::LightsailRates;
 use crate::catalog::{PriceCatalog, Service};
 use crate::error::{Error, Result};
@@ -86,12 +86,10 @@ pub struct Ec2FleetPlan {
 /// A Lambda function.
 #[derive(Debug, Clone)]
 pub struct LambdaPlan {
-    /// Memory in MB.
-    pub memory_mb: u32,
-    /// Architecture.
-    pub architecture: Architecture,
-    /// Billed duration per request before rounding, ms.
-    pub duration_ms: f64,
+    /// Memory, duration, storage, architecture and provisioned concurrency.
+    pub config: FunctionConfig,
+    /// Concurrent executions available (the account's Region quota, or reserved concurrency).
+    pub concurrency_limit: f64,
     /// Whether the monthly free tier applies.
     pub free_tier: bool,
     /// Rates.
@@ -182,6 +180,21 @@ struct LambdaOptionSpec {
     api_gateway: Option<ApiType>,
     #[serde(default)]
     api_free_tier: bool,
+    #[serde(default = "default_lambda_storage_mb")]
+    ephemeral_storage_mb: u32,
+    #[serde(default)]
+    provisioned_concurrency: f64,
+    #[serde(default = "default_concurrency_limit")]
+    concurrency_limit: f64,
+}
+
+fn default_lambda_storage_mb() -> u32 {
+    lambda::INCLUDED_STORAGE_MB
+}
+
+/// Lambda's default concurrency quota per Region (LAMBDADG `gettingstarted-limits.md`).
+fn default_concurrency_limit() -> f64 {
+    1000.0
 }
 
 #[derive(Debug, Deserialize)]
@@ -303,10 +316,36 @@ pub(super) fn resolve_option(
                 .map(|t| api_rates(catalog, t).map(|r| (r, spec.api_free_tier)))
                 .transpose()
                 .map_err(lookup("api_gateway"))?;
+            let (min, max) = (lambda::INCLUDED_STORAGE_MB, lambda::MEMORY_MB_RANGE.1);
+            if !(min..=max).contains(&spec.ephemeral_storage_mb) {
+                return Err(input.error_at(
+                    &at("ephemeral_storage_mb"),
+                    format!("{} MB is outside {min}–{max} MB", spec.ephemeral_storage_mb),
+                ));
+            }
+            non_negative(
+                input,
+                &at("provisioned_concurrency"),
+                spec.provisioned_concurrency,
+            )?;
+            if !(spec.concurrency_limit >= 1.0 && spec.concurrency_limit.is_finite()) {
+                return Err(input.error_at(&at("concurrency_limit"), "must be at least 1"));
+            }
+            if spec.provisioned_concurrency > spec.concurrency_limit {
+                return Err(input.error_at(
+                    &at("provisioned_concurrency"),
+                    "cannot exceed `concurrency_limit`",
+                ));
+            }
             let plan = LambdaPlan {
-                memory_mb: spec.memory_mb,
-                architecture: spec.architecture,
-                duration_ms,
+                config: FunctionConfig {
+                    architecture: spec.architecture,
+                    memory_mb: spec.memory_mb,
+                    duration_ms,
+                    storage_mb: spec.ephemeral_storage_mb,
+                    provisioned_concurrency: spec.provisioned_concurrency,
+                },
+                concurrency_limit: spec.concurrency_limit,
                 free_tier: spec.free_tier,
                 rates: lambda_rates(catalog).map_err(lookup("service"))?,
                 api,

@@ -378,6 +378,18 @@ pub fn lambda_rates(catalog: &PriceCatalog) -> Result<LambdaRates> {
         arm_tiers: catalog.tiers(Service::Lambda, "Lambda-GB-Second-ARM")?,
         free_requests: catalog.free_tier(Service::Lambda, "requests")?,
         free_gb_seconds: catalog.free_tier(Service::Lambda, "duration")?,
+        storage_usd_per_gb_second: catalog.rate(Service::Lambda, "Lambda-Storage-GB-Second")?,
+        provisioned_x86: lambda::ProvisionedRates {
+            usd_per_gb_second: catalog.rate(Service::Lambda, "Lambda-Provisioned-Concurrency")?,
+            duration_usd_per_gb_second: catalog
+                .rate(Service::Lambda, "Lambda-Provisioned-GB-Second")?,
+        },
+        provisioned_arm: lambda::ProvisionedRates {
+            usd_per_gb_second: catalog
+                .rate(Service::Lambda, "Lambda-Provisioned-Concurrency-ARM")?,
+            duration_usd_per_gb_second: catalog
+                .rate(Service::Lambda, "Lambda-Provisioned-GB-Second-ARM")?,
+        },
     })
 }
 

@@ -77,27 +77,54 @@ pub(super) fn fargate(plan: &Plan, service: &FargatePlan, rps: &[f64]) -> (Bills
     (months, capacity)
 }
 
+/// Lambda: each step's arrivals need `rate × duration` concurrent executions; above the
+/// concurrency limit the excess is throttled (unserved, and not billed). Provisioned
+/// concurrency serves what it can and the rest spills over to on-demand.
 pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64]) -> (Bills, CapacityStats) {
-    let months = plan
-        .timeline
-        .months
-        .iter()
-        .map(|month| {
-            let requests = requests_in(plan, month, rps);
-            let usage = lambda::FunctionMonth {
-                architecture: function.architecture,
-                requests,
-                gb_seconds: lambda::gb_seconds(requests, function.duration_ms, function.memory_mb),
+    let config = &function.config;
+    let step_s = plan.timeline.step_seconds();
+    let provisioned_seconds = if config.provisioned_concurrency > 0.0 {
+        continuous_run_by_month(
+            1.0,
+            &run_seconds_by_month(plan),
+            lambda::provisioned_billed_seconds,
+        )
+    } else {
+        vec![0.0; plan.timeline.months.len()]
+    };
+    let mut meter = CapacityMeter::with_steps(rps.len());
+    let mut months = Vec::with_capacity(plan.timeline.months.len());
+    for (month, provisioned_s) in plan.timeline.months.iter().zip(provisioned_seconds) {
+        let (mut on_demand, mut on_provisioned) = (0.0, 0.0);
+        for &r in &rps[month.first_step..month.end_step] {
+            let wanted = lambda::concurrency(r, config.duration_ms);
+            meter.record(step_s, wanted, function.concurrency_limit, 0.0);
+            let served = if wanted > function.concurrency_limit {
+                r * function.concurrency_limit / wanted
+            } else {
+                r
             };
-            let mut lines =
-                lambda::bill_month(&[usage], &function.rates, function.free_tier).swap_remove(0);
-            if let Some((api, free_tier)) = &function.api {
-                lines.extend(apigw::request_lines(requests, api, *free_tier));
-            }
-            lines
-        })
-        .collect();
-    (months, CapacityStats::all_served())
+            let share = config.provisioned_share(served);
+            on_provisioned += served * share * step_s;
+            on_demand += served * (1.0 - share) * step_s;
+        }
+        let usage = config.month(on_demand, on_provisioned, provisioned_s);
+        let mut lines =
+            lambda::bill_month(&[usage], &function.rates, function.free_tier).swap_remove(0);
+        if let Some((api, free_tier)) = &function.api {
+            // API Gateway bills every request it receives, throttled by Lambda or not.
+            lines.extend(apigw::request_lines(
+                requests_in(plan, month, rps),
+                api,
+                *free_tier,
+            ));
+        }
+        months.push(lines);
+    }
+    (
+        months,
+        meter.finish_concurrency(config.duration_ms.ceil() / 1000.0),
+    )
 }
 
 pub(super) fn lightsail(
@@ -147,7 +174,8 @@ fn fixed_capacity(plan: &Plan, rps: &[f64], units: f64, vcpu_per_unit: f64) -> C
             units,
         );
     }
-    meter.finish(plan.workload.vcpu_ms_per_request)
+    let vcpu_ms = plan.workload.vcpu_ms_per_request;
+    meter.finish(if vcpu_ms > 0.0 { 1000.0 / vcpu_ms } else { 0.0 })
 }
 
 /// Load balancer, public addresses and root volumes of `units` instances or tasks kept

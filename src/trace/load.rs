@@ -300,7 +300,9 @@ mod tests {
     fn write_parquet(frame: &mut DataFrame) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("trace.parquet");
-        ParquetWriter::new(File::create(&path).unwrap()).finish(frame).unwrap();
+        ParquetWriter::new(File::create(&path).unwrap())
+            .finish(frame)
+            .unwrap();
         (dir, path)
     }
 
@@ -316,7 +318,10 @@ mod tests {
         spec.timestamp_column = "ts".into();
         spec.value_column = "requests".into();
         let trace = load(&spec, Path::new("")).unwrap();
-        assert_eq!(trace.timestamps_s, vec![1_700_000_000, 1_700_000_300, 1_700_000_600]);
+        assert_eq!(
+            trace.timestamps_s,
+            vec![1_700_000_000, 1_700_000_300, 1_700_000_600]
+        );
         assert_eq!(trace.values, vec![30.0, 60.0, 90.0]);
         assert_eq!(trace.step_s, 300);
     }
@@ -329,8 +334,18 @@ mod tests {
         )
         .unwrap();
         let (_dir, path) = write_parquet(&mut frame);
-        let err = load(&TraceSpec::new(path, MetricKind::RequestsPerSecond), Path::new("")).unwrap_err().to_string();
-        assert!(err.ends_with("row 3: `soon` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds)"), "{err}");
+        let err = load(
+            &TraceSpec::new(path, MetricKind::RequestsPerSecond),
+            Path::new(""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.ends_with(
+                "row 3: `soon` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM:SS` or Unix seconds)"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -248,7 +248,7 @@ fn usage_file_errors_name_line_and_field() {
         ),
         (
             "[[resource]]\nname = \"x\"\nservice = \"ec3\"\ninstance_type = \"t3.micro\"\n",
-            "u.toml:3:1: `resource[0].service`: unknown service `ec3`; usage files accept: ec2, lambda",
+            "u.toml:3:1: `resource[0].service`: unknown service `ec3`; usage files accept: ec2, ebs_snapshot, public_ipv4, lightsail, lightsail_database, lightsail_load_balancer, fargate, lambda, apigateway, alb, nlb, clb, eks, ecr",
         ),
         (
             "[[resource]]\nname = \"x\"\nservice = \"ec2\"\ninstance_type = \"t3.micro\"\nhours = 800\n",

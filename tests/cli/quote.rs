@@ -158,3 +158,90 @@ fn output_file_is_written_whole() {
     // nothing but the output is left in the directory (the temporary file was renamed)
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn a_quote_for_every_key_set() {
+    let out = json(
+        costcast(&[
+            "quote",
+            &fixture("usage/all_services.toml"),
+            "--format",
+            "json",
+        ])
+        .ok(),
+    );
+    let usd = |name: &str| {
+        out["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()["monthly_usd"]
+            .clone()
+    };
+    // 2 × t3.micro 730 h; per instance gp3 40 GB $3.20 + 1,000 IOPS $5.00 + 5 MB/s $0.20
+    // and gp2 10 GB $1.00 (Infracost ebs_volume_test); 2 addresses × 730 h × $0.005
+    assert_usd(
+        &usd("web"),
+        2.0 * 730.0 * 0.0104 + 2.0 * 9.40 + 2.0 * 730.0 * 0.005,
+    );
+    assert_usd(&usd("backups"), 100.0 * 0.05);
+    assert_usd(&usd("spare-ips"), 3.0 * 730.0 * 0.005);
+    // $12 plan all month + (3,000 + 200 − 3,072) GB over, outbound, × $0.09
+    assert_usd(&usd("blog"), 12.0 + 128.0 * 0.09);
+    // HA is twice the $60 standard medium database
+    assert_usd(&usd("db"), 120.0);
+    assert_usd(&usd("lb"), 18.0);
+    // Infracost ecs_service_test: 1 vCPU $29.55 + 2 GB $6.49
+    assert_usd(&usd("worker"), 730.0 * (0.04048 + 2.0 * 0.004445));
+    // AWS Example 1 at today's rate, plus 0.5 GB of extra /tmp × 3M s × $0.0000000309
+    assert_usd(&usd("fn"), 18.733_37 + 1_500_000.0 * 0.000_000_030_9);
+    // HTTP API: 300M × $1.00/M + 100M × $0.90/M
+    assert_usd(&usd("api"), 390.0);
+    // ALB: 50 new connections/s = 2 LCU beats 1.5 GB/h
+    assert_usd(&usd("alb"), 730.0 * 0.0225 + 2.0 * 730.0 * 0.008);
+    // NLB: 1,600 new TCP connections/s = 2 NLCU
+    assert_usd(&usd("nlb"), 730.0 * 0.0225 + 2.0 * 730.0 * 0.006);
+    assert_usd(&usd("clb"), 730.0 * 0.025 + 100.0 * 0.008);
+    // EKS extended support: $0.60 per cluster-hour = $438.00 (Infracost eks_cluster_test)
+    assert_usd(&usd("cluster"), 438.0);
+    assert_usd(&usd("images"), 2.5);
+}
+
+#[test]
+fn provisioned_concurrency_serves_what_it_can() {
+    // Arm, 1 GB, concurrency 1 all month: 2,628,000 GB-s provisioned × $0.0000033334 and
+    // 2,628,000 GB-s of duration on it × $0.0000077778; requests beyond the free 1M
+    // × $0.0000002; nothing runs on demand.
+    let out = json(
+        costcast(&[
+            "quote",
+            &fixture("usage/provisioned.toml"),
+            "--format",
+            "json",
+        ])
+        .ok(),
+    );
+    let r = &out["resources"][0];
+    let expected =
+        2_628_000.0 * 0.000_003_333_4 + 2_628_000.0 * 0.000_007_777_8 + 1_628_000.0 * 0.000_000_2;
+    assert_usd(&r["monthly_usd"], expected);
+    let on_demand = r["line_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["component"] == "Duration (arm64, tier 1)")
+        .unwrap();
+    assert_eq!(on_demand["quantity"], 0.0);
+}
+
+#[test]
+fn beanstalk_has_no_charge_of_its_own() {
+    let (_dir, path) = crate::temp_file(
+        "u.toml",
+        "[[resource]]\nname = \"env\"\nservice = \"beanstalk\"\n",
+    );
+    costcast(&["quote", &path]).error_contains(
+        "u.toml:3:1: `resource[0].service`: Elastic Beanstalk has no charge of its own",
+    );
+}
