@@ -12,6 +12,7 @@ use super::resolve::{
     non_negative, one_u32, take_string, yes,
 };
 use crate::billing::apigw::{ApiRates, ApiType};
+use crate::billing::containers::EksRates;
 use crate::billing::ebs::{EbsRates, Volume};
 use crate::billing::ec2::{Ec2Rates, OperatingSystem};
 use crate::billing::elb::AlbRates;
@@ -113,6 +114,13 @@ pub struct FargatePlan {
     pub rates: FargateRates,
     /// Load balancer and addresses.
     pub attachments: Attachments,
+    /// Share of the time a task slot is serving: Spot interruptions leave a slot empty
+    /// while its replacement starts.
+    pub in_service_fraction: f64,
+    /// The EKS cluster the tasks run in (ECS has no charge of its own).
+    pub eks: Option<(EksRates, bool)>,
+    /// Images kept in ECR, GB, and the ECR rate.
+    pub ecr: Option<(f64, f64)>,
 }
 
 /// Lightsail instances.
@@ -214,6 +222,29 @@ struct FargateOptionSpec {
     load_balancer: LoadBalancer,
     #[serde(default)]
     public_ipv4: bool,
+    #[serde(default)]
+    spot_interruptions_per_task_hour: f64,
+    #[serde(default = "default_task_start_seconds")]
+    task_start_seconds: f64,
+    #[serde(default)]
+    orchestrator: Orchestrator,
+    #[serde(default)]
+    eks_extended_support: bool,
+    #[serde(default)]
+    ecr_storage_gb: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Orchestrator {
+    #[default]
+    Ecs,
+    Eks,
+}
+
+/// Time for a replacement task to pull its image and start serving.
+fn default_task_start_seconds() -> f64 {
+    60.0
 }
 
 #[derive(Debug, Deserialize)]
@@ -379,6 +410,44 @@ pub(super) fn resolve_option(
                     ),
                 ));
             }
+            non_negative(
+                input,
+                &at("spot_interruptions_per_task_hour"),
+                spec.spot_interruptions_per_task_hour,
+            )?;
+            non_negative(input, &at("task_start_seconds"), spec.task_start_seconds)?;
+            if spec.spot_interruptions_per_task_hour > 0.0 && spec.spot_discount == 0.0 {
+                return Err(input.error_at(
+                    &at("spot_interruptions_per_task_hour"),
+                    "only Fargate Spot tasks are interrupted; set `spot_discount` too",
+                ));
+            }
+            // Expected share of time a slot waits for its replacement after an interruption.
+            let down = spec.spot_interruptions_per_task_hour * spec.task_start_seconds / 3600.0;
+            if down >= 1.0 {
+                return Err(input.error_at(
+                    &at("spot_interruptions_per_task_hour"),
+                    "tasks would never be in service",
+                ));
+            }
+            non_negative(input, &at("ecr_storage_gb"), spec.ecr_storage_gb)?;
+            let eks = match spec.orchestrator {
+                Orchestrator::Ecs => None,
+                Orchestrator::Eks => Some((
+                    crate::quote::eks_rates(catalog).map_err(lookup("orchestrator"))?,
+                    spec.eks_extended_support,
+                )),
+            };
+            let ecr = if spec.ecr_storage_gb > 0.0 {
+                Some((
+                    spec.ecr_storage_gb,
+                    catalog
+                        .rate(Service::Ecr, "TimedStorage-ByteHrs")
+                        .map_err(lookup("ecr_storage_gb"))?,
+                ))
+            } else {
+                None
+            };
             let plan = FargatePlan {
                 size,
                 tasks: spec.tasks,
@@ -387,6 +456,9 @@ pub(super) fn resolve_option(
                 rates: fargate_rates(catalog, spec.architecture).map_err(lookup("architecture"))?,
                 attachments: attachments(catalog, spec.load_balancer, spec.public_ipv4, 0.0)
                     .map_err(lookup("service"))?,
+                in_service_fraction: 1.0 - down,
+                eks,
+                ecr,
             };
             ("fargate", OptionModel::Fargate(plan))
         }

@@ -5,7 +5,7 @@
 
 use crate::billing::elb;
 use crate::billing::{
-    LineItem, apigw, continuous_run_by_month, ebs, ec2, fargate, lambda, lightsail,
+    LineItem, apigw, containers, continuous_run_by_month, ebs, ec2, fargate, lambda, lightsail,
 };
 use crate::capacity::{CapacityMeter, CapacityStats};
 use crate::scenario::options::{
@@ -16,7 +16,13 @@ use crate::scenario::{Month, Plan};
 type Bills = Vec<Vec<LineItem>>;
 
 pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64]) -> (Bills, CapacityStats) {
-    let capacity = fixed_capacity(plan, rps, f64::from(fleet.count), fleet.vcpu);
+    let capacity = fixed_capacity(
+        plan,
+        rps,
+        f64::from(fleet.count),
+        f64::from(fleet.count),
+        fleet.vcpu,
+    );
     // The fleet starts with the horizon and runs to its end: one run per instance.
     let billed = ec2::fleet_billed_seconds_by_month(fleet.count, &run_seconds_by_month(plan));
     let months = plan
@@ -45,7 +51,13 @@ pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64]) -> (Bill
 
 pub(super) fn fargate(plan: &Plan, service: &FargatePlan, rps: &[f64]) -> (Bills, CapacityStats) {
     let tasks = f64::from(service.tasks);
-    let capacity = fixed_capacity(plan, rps, tasks, service.size.vcpu);
+    let capacity = fixed_capacity(
+        plan,
+        rps,
+        tasks * service.in_service_fraction,
+        tasks,
+        service.size.vcpu,
+    );
     let billed = continuous_run_by_month(
         tasks,
         &run_seconds_by_month(plan),
@@ -71,6 +83,17 @@ pub(super) fn fargate(plan: &Plan, service: &FargatePlan, rps: &[f64]) -> (Bills
                 month,
                 rps,
             ));
+            if let Some((rates, extended)) = service.eks {
+                lines.push(containers::eks_line(
+                    1.0,
+                    month_hours(plan, month),
+                    extended,
+                    rates,
+                ));
+            }
+            if let Some((storage_gb, rate)) = service.ecr {
+                lines.push(containers::ecr_line(storage_gb, rate));
+            }
             lines
         })
         .collect();
@@ -133,7 +156,7 @@ pub(super) fn lightsail(
     rps: &[f64],
 ) -> (Bills, CapacityStats) {
     let count = f64::from(instances.count);
-    let capacity = fixed_capacity(plan, rps, count, instances.vcpu);
+    let capacity = fixed_capacity(plan, rps, count, count, instances.vcpu);
     let months = plan
         .timeline
         .months
@@ -161,10 +184,17 @@ pub(super) fn lightsail(
     (months, capacity)
 }
 
-/// Demand (vCPUs busy) against a fixed number of units of `vcpu_per_unit` each.
-fn fixed_capacity(plan: &Plan, rps: &[f64], units: f64, vcpu_per_unit: f64) -> CapacityStats {
+/// Demand (vCPUs busy) against `serving` units of `vcpu_per_unit` each, out of `units`
+/// in the fleet.
+fn fixed_capacity(
+    plan: &Plan,
+    rps: &[f64],
+    serving: f64,
+    units: f64,
+    vcpu_per_unit: f64,
+) -> CapacityStats {
     let step_s = plan.timeline.step_seconds();
-    let capacity_vcpu = units * vcpu_per_unit;
+    let capacity_vcpu = serving * vcpu_per_unit;
     let mut meter = CapacityMeter::with_steps(rps.len());
     for &r in rps {
         meter.record(
