@@ -78,6 +78,7 @@ pub fn request_lines(requests: f64, rates: &ApiRates, free_tier: bool) -> Vec<Li
 mod tests {
     use super::*;
     use crate::billing::total_usd;
+    use proptest::prelude::*;
 
     fn http() -> ApiRates {
         ApiRates {
@@ -143,5 +144,18 @@ mod tests {
         assert!(total_usd(&request_lines(800_000.0, &http(), true)).abs() < 1e-12);
         assert!((total_usd(&request_lines(3e6, &http(), true)) - 2.0).abs() < 1e-9);
         assert!((total_usd(&request_lines(3e6, &http(), false)) - 3.0).abs() < 1e-9);
+    }
+
+    proptest! {
+        #[test]
+        fn cost_is_never_negative_and_monotone(requests in 0.0f64..3e10, extra in 0.0f64..1e9, free in any::<bool>()) {
+            for rates in [http(), rest()] {
+                let base = total_usd(&request_lines(requests, &rates, free));
+                prop_assert!(base >= 0.0);
+                prop_assert!(total_usd(&request_lines(requests + extra, &rates, free)) >= base - 1e-9);
+                let free_lines: f64 = request_lines(requests, &rates, free).iter().filter(|l| l.unit_price_usd == 0.0).map(|l| l.quantity).sum();
+                prop_assert!(free_lines <= requests.min(1e6) + 1e-6);
+            }
+        }
     }
 }

@@ -155,6 +155,7 @@ pub fn task_lines(
 mod tests {
     use super::*;
     use crate::billing::total_usd;
+    use proptest::prelude::*;
 
     const X86: FargateRates = FargateRates {
         usd_per_vcpu_hour: 0.04048,
@@ -265,6 +266,22 @@ mod tests {
             (16.0, 120.0),
         ] {
             assert!(check_size(&size(vcpu, memory)).is_ok(), "{vcpu} {memory}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn cost_is_never_negative_and_monotone_in_time_and_size(
+            seconds in 0.0f64..1e8, extra in 0.0f64..1e6, storage in 20.0f64..200.0, spot in 0.0f64..0.99,
+        ) {
+            let size = TaskSize { vcpu: 1.0, memory_gb: 2.0, storage_gb: storage };
+            let cost = |s: f64, size: &TaskSize| total_usd(&task_lines(billed_seconds_per_task(s), size, Architecture::X86_64, &X86, spot));
+            let base = cost(seconds, &size);
+            prop_assert!(base >= 0.0);
+            prop_assert!(cost(seconds + extra, &size) >= base);
+            let bigger = TaskSize { memory_gb: 4.0, ..size };
+            prop_assert!(cost(seconds, &bigger) >= base);
+            prop_assert!(billed_seconds_per_task(seconds) >= seconds);
         }
     }
 }

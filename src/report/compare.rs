@@ -218,10 +218,11 @@ impl CompareReport {
             out.push_str(&format!("{title}\n"));
         }
         out.push_str(&format!(
-            "{} from {} for {} months, {} s steps; {} (the scenario's demand as given)\n",
+            "{} from {} for {} month{}, {} s steps; {} (the scenario's demand as given)\n",
             self.catalog.region,
             self.start,
             self.horizon_months,
+            if self.horizon_months == 1 { "" } else { "s" },
             self.step_seconds,
             if self.paths == 1 {
                 "1 path".to_string()

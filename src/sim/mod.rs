@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::billing::{self, LineItem};
 use crate::capacity::CapacityStats;
+use crate::report::table::format_quantity;
 use crate::scenario::{OptionModel, OptionPlan, Plan, Slo};
 
 /// The outcome of running a plan.
@@ -99,11 +100,11 @@ pub fn verdict(capacity: &CapacityStats, slo: &Slo) -> Verdict {
     let mut reasons = Vec::new();
     if capacity.served_fraction < slo.min_served_fraction {
         reasons.push(format!(
-            "served {:.2}% of demand, below the SLO's {:.2}% ({:.0} requests unserved over {:.0} minutes of shortfall)",
+            "served {:.2}% of demand, below the SLO's {:.2}% ({} requests unserved over {} minutes of shortfall)",
             capacity.served_fraction * 100.0,
             slo.min_served_fraction * 100.0,
-            capacity.unserved_requests,
-            capacity.shortfall_minutes,
+            format_quantity(capacity.unserved_requests, 0),
+            format_quantity(capacity.shortfall_minutes, 0),
         ));
     }
     if let Some(p95) = capacity.p95_utilization

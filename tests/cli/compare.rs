@@ -96,6 +96,12 @@ fn every_scenario_in_the_repository_runs() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
+            let needs_shared = std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("../../shared/data/");
+            if needs_shared && crate::shared_data("traces").is_none() {
+                continue;
+            }
             let run = costcast(&["compare", path.to_str().unwrap(), "--format", "json"]);
             let out = json(run.ok());
             assert!(
@@ -106,7 +112,7 @@ fn every_scenario_in_the_repository_runs() {
             count += 1;
         }
     }
-    assert!(count >= 2);
+    assert!(count >= 3);
 }
 
 #[test]
@@ -235,5 +241,65 @@ fn fargate_sizes_are_checked_with_the_valid_values() {
     let (_dir, path) = crate::temp_file("s.toml", &text);
     costcast(&["compare", &path]).error_contains(
         "`option[2].plan`: no Lightsail plan `25`; plans: nano_3_0 ($5), micro_3_0 ($7)",
+    );
+}
+
+#[test]
+fn lambda_above_its_concurrency_limit_is_throttled_and_not_billed() {
+    // 10 req/s of 1 s = 10 concurrent executions against a limit of 4: 40% served. Only
+    // served invocations are billed: January 26,784,000 × 0.4 = 10,713,600 requests.
+    let text = crate::fixture_text("scenarios/base.toml")
+        .replacen("duration_ms = 100.0", "duration_ms = 1000.0", 1)
+        .replacen(
+            "free_tier = false",
+            "free_tier = false\nconcurrency_limit = 4",
+            1,
+        );
+    let (_dir, path) = crate::temp_file("throttled.toml", &text);
+    let out = json(costcast(&["compare", &path, "--format", "json"]).ok());
+    let function = &out["options"][1];
+    assert_usd(&function["served_fraction"]["mean"], 0.4);
+    assert_usd(&function["capacity"]["peak_concurrency"], 10.0);
+    // unserved: 60% of (26,784,000 + 24,192,000)
+    assert_usd(
+        &function["capacity"]["unserved_requests"],
+        0.6 * 50_976_000.0,
+    );
+    // 10,713,600 × $0.0000002 + 10,713,600 GB-s × $0.0000166667
+    assert_usd(
+        &function["months"][0]["mean"],
+        10_713_600.0 * 0.000_000_2 + 10_713_600.0 * 0.000_016_666_7,
+    );
+    assert_eq!(function["feasible"], false);
+    let reason = function["reasons"][0].as_str().unwrap();
+    assert!(reason.starts_with("served 40.00% of demand, below the SLO's 99.90% (30,585,600 requests unserved over 84,960 minutes"), "{reason}");
+}
+
+#[test]
+fn nasa_trace_shows_throttling_under_a_low_limit() {
+    if crate::shared_data("traces/nasa_http_per_second").is_none() {
+        return;
+    }
+    let out = json(costcast(&["compare", "scenarios/nasa-http.toml", "--format", "json"]).ok());
+    let option = |name: &str| {
+        out["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    // The day's per-second counts (89,582 requests, peak 12 req/s) × 2.5 s: bursts reach
+    // 30 concurrent executions, far above a reserved 8, never near the default 1,000.
+    let open = option("lambda");
+    assert_eq!(open["served_fraction"]["mean"], 1.0);
+    assert_usd(&open["capacity"]["peak_concurrency"], 30.0);
+    let capped = option("lambda-reserved-8");
+    let served = capped["served_fraction"]["mean"].as_f64().unwrap();
+    assert!(served > 0.5 && served < 0.999, "{served}");
+    assert_eq!(capped["feasible"], false);
+    assert!(
+        capped["months"][0]["mean"].as_f64().unwrap() < open["months"][0]["mean"].as_f64().unwrap()
     );
 }
