@@ -7,6 +7,7 @@
 //! the two can never disagree on a rule.
 
 pub mod apigw;
+pub mod burst;
 pub mod containers;
 pub mod ebs;
 pub mod ec2;
