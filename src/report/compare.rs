@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::table::{Align, Table};
+use super::table::{Align, Table, format_quantity};
 use super::{Format, Stats, to_csv, to_json};
 use crate::capacity::CapacityStats;
 use crate::catalog::CatalogInfo;
 use crate::money::format_usd;
 use crate::scenario::{Plan, Slo};
-use crate::sim::RunResult;
+use crate::sim::{CreditStats, RunResult};
 
 /// The compare report schema version (the JSON contract).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -66,6 +66,8 @@ pub struct OptionReport {
     pub reasons: Vec<String>,
     /// Capacity figures (of the representative path).
     pub capacity: CapacityStats,
+    /// CPU credits (burstable instances) or burst capacity (Lightsail).
+    pub credits: Option<CreditStats>,
 }
 
 /// One calendar month of an option.
@@ -125,6 +127,7 @@ impl CompareReport {
                     feasible: o.verdict.feasible,
                     reasons: o.verdict.reasons.clone(),
                     capacity: o.capacity,
+                    credits: o.credits,
                 }
             })
             .collect();
@@ -248,6 +251,7 @@ impl CompareReport {
                 }
             }
         }
+        out.push_str(&self.credit_notes(markdown));
         out.push_str(if markdown {
             "\n### Cost by calendar month (USD)\n\n"
         } else {
@@ -255,6 +259,28 @@ impl CompareReport {
         });
         out.push_str(&render(self.months_table()));
         out
+    }
+
+    /// One line per burstable option that was charged for surplus credits or ends with
+    /// surplus outstanding.
+    fn credit_notes(&self, markdown: bool) -> String {
+        let mut out = String::new();
+        for o in &self.options {
+            let Some(c) = o.credits else { continue };
+            if c.surplus_charged_credits <= 0.0 && c.outstanding_surplus_credits <= 0.0 {
+                continue;
+            }
+            out.push_str(&format!(
+                "{}{}: CPU credits ({}): {} surplus credits charged; {} outstanding at the end ({}, charged only if the instances stop before earnings pay them down)\n",
+                if markdown { "- " } else { "" },
+                o.name,
+                c.mode,
+                format_quantity(c.surplus_charged_credits, 0),
+                format_quantity(c.outstanding_surplus_credits, 0),
+                format_usd(c.outstanding_surplus_usd),
+            ));
+        }
+        if out.is_empty() { out } else { format!("\n{out}") }
     }
 
     fn to_csv(&self) -> String {

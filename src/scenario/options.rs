@@ -8,10 +8,11 @@ use serde::Deserialize;
 
 use super::input::TomlInput;
 use super::resolve::{
-    Workload, alb_rates, check_lambda_memory, ebs_rates, ec2_rates, ipv4_rate, lambda_rates, linux,
+    CreditModeKey, Workload, alb_rates, check_lambda_memory, credit_model, ebs_rates, ec2_rates, ipv4_rate, lambda_rates, linux,
     non_negative, one_u32, take_string, yes,
 };
 use crate::billing::apigw::{ApiRates, ApiType};
+use crate::billing::burst::CreditSpec;
 use crate::billing::containers::EksRates;
 use crate::billing::ebs::{EbsRates, Volume};
 use crate::billing::ec2::{Ec2Rates, OperatingSystem};
@@ -80,6 +81,8 @@ pub struct Ec2FleetPlan {
     pub vcpu: f64,
     /// Rates.
     pub rates: Ec2Rates,
+    /// CPU credits and the surplus rate per vCPU-hour, for burstable types.
+    pub credits: Option<(CreditSpec, f64)>,
     /// Load balancer, addresses and volumes.
     pub attachments: Attachments,
 }
@@ -132,6 +135,8 @@ pub struct LightsailPlan {
     pub vcpu: f64,
     /// Plan rates and allowance.
     pub rates: LightsailRates,
+    /// Burst capacity, modelled as CPU credits in standard mode.
+    pub credits: CreditSpec,
     /// A Lightsail load balancer's monthly price, when there is one.
     pub load_balancer_usd_per_month: Option<f64>,
 }
@@ -158,6 +163,8 @@ struct Ec2OptionSpec {
     root_volume_gb: f64,
     #[serde(default = "yes")]
     public_ipv4: bool,
+    #[serde(default)]
+    credit_mode: Option<CreditModeKey>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,6 +179,8 @@ struct BeanstalkOptionSpec {
     root_volume_gb: f64,
     #[serde(default = "yes")]
     public_ipv4: bool,
+    #[serde(default)]
+    credit_mode: Option<CreditModeKey>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -295,6 +304,7 @@ pub(super) fn resolve_option(
                 instance_type: &spec.instance_type,
                 count: spec.count,
                 os: spec.os,
+                credit_mode: spec.credit_mode,
             };
             let attachments = attachments(
                 catalog,
@@ -320,6 +330,7 @@ pub(super) fn resolve_option(
                 instance_type: &spec.instance_type,
                 count: spec.instances,
                 os: OperatingSystem::Linux,
+                credit_mode: spec.credit_mode,
             };
             let attachments = attachments(
                 catalog,
@@ -465,7 +476,7 @@ pub(super) fn resolve_option(
         "lightsail" => {
             let spec: LightsailOptionSpec = input.parse_table(&prefix, table)?;
             positive_count(input, &at("count"), spec.count)?;
-            let (rates, vcpu) = lightsail_rates(catalog, &spec.plan).map_err(lookup("plan"))?;
+            let (rates, credits) = lightsail_rates(catalog, &spec.plan).map_err(lookup("plan"))?;
             let load_balancer_usd_per_month = if spec.load_balancer {
                 Some(
                     catalog
@@ -479,8 +490,9 @@ pub(super) fn resolve_option(
                 "lightsail",
                 OptionModel::Lightsail(LightsailPlan {
                     count: spec.count,
-                    vcpu,
+                    vcpu: credits.vcpu,
                     rates,
+                    credits,
                     load_balancer_usd_per_month,
                 }),
             )
@@ -514,6 +526,7 @@ struct Fleet<'a> {
     instance_type: &'a str,
     count: u32,
     os: OperatingSystem,
+    credit_mode: Option<CreditModeKey>,
 }
 
 impl Fleet<'_> {
@@ -524,6 +537,7 @@ impl Fleet<'_> {
             count: self.count,
             vcpu: f64::from(vcpu),
             rates: ec2_rates(catalog, self.instance_type, self.os)?,
+            credits: credit_model(catalog, self.instance_type, self.credit_mode)?,
             attachments,
         })
     }
@@ -580,11 +594,12 @@ pub fn fargate_rates(catalog: &PriceCatalog, architecture: Architecture) -> Resu
     })
 }
 
-/// A Lightsail plan by bundle id (`small_3_0`) or monthly price (`"12"`), with its vCPUs.
+/// A Lightsail plan by bundle id (`small_3_0`) or monthly price (`"12"`), with its burst
+/// capacity as a credit model.
 ///
 /// # Errors
 /// [`Error::Lookup`] listing the plans when none matches.
-pub fn lightsail_rates(catalog: &PriceCatalog, plan: &str) -> Result<(LightsailRates, f64)> {
+pub fn lightsail_rates(catalog: &PriceCatalog, plan: &str) -> Result<(LightsailRates, CreditSpec)> {
     let price_of = |bundle: &str| catalog.price(Service::Lightsail, &format!("Instance:{bundle}"));
     let found = catalog.lightsail_plans().iter().find(|p| {
         p.bundle_id == plan
@@ -614,5 +629,16 @@ pub fn lightsail_rates(catalog: &PriceCatalog, plan: &str) -> Result<(LightsailR
         transfer_gb: found.transfer_gb,
         usd_per_overage_gb: catalog.rate(Service::Lightsail, "DataTransfer-Out-Bytes")?,
     };
-    Ok((rates, f64::from(found.vcpu)))
+    // Burst capacity works like CPU credits in standard mode: the plan earns its
+    // baseline and banks up to 24 hours of it (none for plans that do not accrue).
+    let vcpu = f64::from(found.vcpu);
+    let earned_per_hour = found.baseline * vcpu * 60.0;
+    let credits = CreditSpec {
+        vcpu,
+        earned_per_hour,
+        max_balance: if found.accrues_burst { 24.0 * earned_per_hour } else { 0.0 },
+        launch_credits: 0.0,
+        mode: crate::catalog::CreditMode::Standard,
+    };
+    Ok((rates, credits))
 }

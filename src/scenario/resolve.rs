@@ -16,7 +16,9 @@ use crate::billing::ec2::{Ec2Rates, OperatingSystem};
 use crate::billing::elb::AlbRates;
 use crate::billing::lambda::{self, LambdaRates};
 use crate::catalog::{CatalogInfo, PriceCatalog, Service};
-use crate::error::Result;
+use crate::billing::burst::CreditSpec;
+use crate::catalog::CreditMode;
+use crate::error::{Error, Result};
 use crate::trace::{self, MetricKind, RegularSeries};
 
 /// A scenario ready to run: validated, with every rate resolved.
@@ -423,4 +425,47 @@ pub fn alb_rates(catalog: &PriceCatalog) -> Result<AlbRates> {
         usd_per_hour: catalog.rate(Service::Elb, "LoadBalancerUsage:application")?,
         usd_per_lcu_hour: catalog.rate(Service::Elb, "LCUUsage:application")?,
     })
+}
+
+/// The credit mode a scenario or usage file may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum CreditModeKey {
+    Standard,
+    Unlimited,
+}
+
+/// CPU-credit model and surplus rate (USD per vCPU-hour) of a burstable instance type in
+/// `mode` (AWS's default for the family when `None`); `None` for fixed-performance types.
+///
+/// # Errors
+/// A message when a mode is asked of a type that has none; [`Error::Lookup`] for a
+/// missing rate.
+pub(crate) fn credit_model(
+    catalog: &PriceCatalog,
+    instance_type: &str,
+    mode: Option<CreditModeKey>,
+) -> Result<Option<(CreditSpec, f64)>, Error> {
+    let Some(spec) = catalog.burstable(instance_type) else {
+        return match mode {
+            None => Ok(None),
+            Some(_) => Err(Error::Invalid(format!(
+                "`{instance_type}` is not a burstable (T2/T3/T3a/T4g) type; remove `credit_mode`"
+            ))),
+        };
+    };
+    let mode = match mode {
+        None => spec.default_mode,
+        Some(CreditModeKey::Standard) => CreditMode::Standard,
+        Some(CreditModeKey::Unlimited) => CreditMode::Unlimited,
+    };
+    let credits = CreditSpec {
+        vcpu: f64::from(spec.vcpu),
+        earned_per_hour: spec.credits_earned_per_hour,
+        max_balance: spec.max_accrued_credits,
+        // Launch credits: T2 in standard mode only (T2 Unlimited gets none).
+        launch_credits: if mode == CreditMode::Standard { spec.launch_credits } else { 0.0 },
+        mode,
+    };
+    Ok(Some((credits, catalog.rate(Service::Ec2, "CPUCredits:Linux")?)))
 }

@@ -7,6 +7,8 @@
 pub mod demand;
 mod models;
 
+pub use models::CreditStats;
+
 use serde::Serialize;
 
 use crate::billing::{self, LineItem};
@@ -34,6 +36,8 @@ pub struct OptionResult {
     pub months: Vec<Vec<LineItem>>,
     /// What it served.
     pub capacity: CapacityStats,
+    /// CPU credits or burst capacity, for burstable instances and Lightsail.
+    pub credits: Option<CreditStats>,
     /// Whether it meets the SLO, and if not, why.
     pub verdict: Verdict,
 }
@@ -79,7 +83,7 @@ pub fn run(plan: &Plan) -> RunResult {
 }
 
 fn run_option(plan: &Plan, option: &OptionPlan, rps: &[f64]) -> OptionResult {
-    let (months, capacity) = match &option.model {
+    let run = match &option.model {
         OptionModel::Ec2Fleet(fleet) => models::ec2_fleet(plan, fleet, rps),
         OptionModel::Lambda(function) => models::lambda(plan, function, rps),
         OptionModel::Fargate(service) => models::fargate(plan, service, rps),
@@ -88,16 +92,26 @@ fn run_option(plan: &Plan, option: &OptionPlan, rps: &[f64]) -> OptionResult {
     OptionResult {
         name: option.name.clone(),
         service: option.service,
-        months,
-        verdict: verdict(&capacity, &plan.slo),
-        capacity,
+        months: run.months,
+        verdict: verdict(&run.capacity, run.credits.as_ref(), &plan.slo),
+        capacity: run.capacity,
+        credits: run.credits,
     }
 }
 
 /// Checks capacity against the SLO and says why it fails.
 #[must_use]
-pub fn verdict(capacity: &CapacityStats, slo: &Slo) -> Verdict {
+pub fn verdict(capacity: &CapacityStats, credits: Option<&CreditStats>, slo: &Slo) -> Verdict {
     let mut reasons = Vec::new();
+    if capacity.served_fraction < slo.min_served_fraction
+        && let Some(c) = credits
+        && c.throttled_minutes > 0.0
+    {
+        reasons.push(format!(
+            "CPU credits exhausted: held to the baseline for {} minutes",
+            format_quantity(c.throttled_minutes, 0)
+        ));
+    }
     if capacity.served_fraction < slo.min_served_fraction {
         reasons.push(format!(
             "served {:.2}% of demand, below the SLO's {:.2}% ({} requests unserved over {} minutes of shortfall)",

@@ -21,8 +21,17 @@ fn flat_load_costs_what_the_rates_say() {
     assert_eq!(fleet["service"], "ec2");
     // t3.micro $0.0104/h: January 744 h = $7.7376, February 672 h = $6.9888; plus the
     // defaults: an 8 GB gp3 root ($0.64 a month) and a public IPv4 address ($0.005/h).
+    // And CPU credits: t3.micro is unlimited by default and earns 12 credits an hour
+    // (10% baseline of 2 vCPUs); 0.5 vCPU busy spends 30, so 18 surplus credits an hour
+    // pile up. Once they pass 24 hours of earnings (288, after 16 hours) the excess is
+    // charged at the end of every hour: January 18 × 744 − 288 = 13,104 credits, February
+    // 18 × 672 = 12,096, at $0.05 per vCPU-hour (60 credits) = $10.92 and $10.08.
     assert_eq!(fleet["months"][0]["month"], "2027-01");
-    let (january, february) = (7.7376 + 0.64 + 3.72, 6.9888 + 0.64 + 3.36);
+    let (january, february) = (7.7376 + 0.64 + 3.72 + 10.92, 6.9888 + 0.64 + 3.36 + 10.08);
+    assert_usd(&fleet["credits"]["surplus_charged_credits"], 25_200.0);
+    assert_usd(&fleet["credits"]["outstanding_surplus_credits"], 288.0);
+    assert_usd(&fleet["credits"]["outstanding_surplus_usd"], 0.24);
+    assert_eq!(fleet["credits"]["mode"], "unlimited");
     assert_usd(&fleet["months"][0]["mean"], january);
     assert_usd(&fleet["months"][1]["p95"], february);
     assert_usd(&fleet["horizon_usd"]["mean"], january + february);
@@ -151,7 +160,7 @@ fn markdown_has_the_summary_and_monthly_tables() {
             "| OPTION | SERVICE | MONTHLY AVG | 2-MONTH TOTAL | SERVED | P95 UTIL | SLO |"
         )
     );
-    assert!(text.contains("| 2027-01 | $12.10 | $50.00 |"), "{text}");
+    assert!(text.contains("| 2027-01 | $23.02 | $50.00 |"), "{text}");
 }
 
 #[test]
