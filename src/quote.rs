@@ -8,19 +8,21 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::billing::apigw::{self, ApiType};
+use crate::billing::burst::{CreditSpec, CreditState};
 use crate::billing::ebs::{self, Volume, VolumeType};
 use crate::billing::ec2::{self, OperatingSystem};
 use crate::billing::elb::{self, AlbTraffic, OtherLbRates};
 use crate::billing::fargate::{self, TaskSize};
 use crate::billing::lambda::{self, Architecture, FunctionConfig};
 use crate::billing::{self, LineItem, containers, lightsail};
+use crate::catalog::CreditMode;
 use crate::catalog::{CatalogInfo, PriceCatalog, Service};
 use crate::error::{Error, Result};
 use crate::scenario::input::TomlInput;
 use crate::scenario::options::{api_rates, fargate_rates, lightsail_rates};
 use crate::scenario::resolve::{
-    alb_rates, check_lambda_memory, ebs_rates, ec2_rates, ipv4_rate, lambda_rates, linux, one_u32,
-    take_string, yes,
+    CreditModeKey, alb_rates, check_lambda_memory, credit_model, ebs_rates, ec2_rates, ipv4_rate,
+    lambda_rates, linux, one_u32, take_string, yes,
 };
 
 /// The quote schema version (the JSON contract).
@@ -74,6 +76,10 @@ struct Ec2Usage {
     public_ipv4: f64,
     #[serde(default)]
     ebs: Vec<EbsUsage>,
+    #[serde(default)]
+    credit_mode: Option<CreditModeKey>,
+    #[serde(default)]
+    average_cpu_percent: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -263,6 +269,9 @@ pub struct QuotedResource {
     pub monthly_usd: f64,
     /// The invoice lines.
     pub line_items: Vec<LineItem>,
+    /// Amounts owed but not charged this month: surplus CPU credits still open at the
+    /// month's end, charged only if the instance stops before earnings pay them down.
+    pub liabilities: Vec<LineItem>,
 }
 
 /// The region a usage file names (to pick the catalog first).
@@ -373,10 +382,13 @@ pub fn quote(file: &Path, text: &str, catalog: &PriceCatalog) -> Result<Quote> {
             ));
         }
         let service = take_string(&input, &mut table, &r.prefix, "service")?;
+        let mut liabilities = Vec::new();
         let line_items = if service == "lambda" {
             let (month, free_tier) = lambda_usage(&r, table)?;
             functions.push((resources.len(), month, free_tier));
             Vec::new()
+        } else if service == "ec2" {
+            ec2_lines(&r, table, &mut liabilities)?
         } else {
             resource_lines(&r, &service, table)?
         };
@@ -385,6 +397,7 @@ pub fn quote(file: &Path, text: &str, catalog: &PriceCatalog) -> Result<Quote> {
             service,
             monthly_usd: 0.0,
             line_items,
+            liabilities,
         });
     }
     price_functions(&input, catalog, &functions, &mut resources)?;
@@ -472,7 +485,6 @@ fn lambda_usage(r: &Resource<'_>, table: toml::Table) -> Result<(lambda::Functio
 fn resource_lines(r: &Resource<'_>, service: &str, table: toml::Table) -> Result<Vec<LineItem>> {
     let catalog = r.catalog;
     match service {
-        "ec2" => ec2_lines(r, table),
         "ebs_snapshot" => {
             let u: SnapshotUsage = r.parse(table)?;
             let rate = r.lookup("service", catalog.rate(Service::Ec2, "EBS:SnapshotUsage"))?;
@@ -561,7 +573,11 @@ fn resource_lines(r: &Resource<'_>, service: &str, table: toml::Table) -> Result
     }
 }
 
-fn ec2_lines(r: &Resource<'_>, table: toml::Table) -> Result<Vec<LineItem>> {
+fn ec2_lines(
+    r: &Resource<'_>,
+    table: toml::Table,
+    liabilities: &mut Vec<LineItem>,
+) -> Result<Vec<LineItem>> {
     let usage: Ec2Usage = r.parse(table)?;
     let hours = r.hours(usage.hours)?;
     let rates = r.lookup(
@@ -572,6 +588,34 @@ fn ec2_lines(r: &Resource<'_>, table: toml::Table) -> Result<Vec<LineItem>> {
     // Each instance starts once in the month and runs `hours`.
     let billed = count * ec2::billed_seconds_per_run(hours * 3600.0);
     let mut lines = vec![ec2::instance_line(&usage.instance_type, billed, rates)];
+    let cpu = usage.average_cpu_percent;
+    if !(0.0..=100.0).contains(&cpu) {
+        return Err(r.error("average_cpu_percent", format!("{cpu} is outside 0..=100")));
+    }
+    let credits = credit_model(r.catalog, &usage.instance_type, usage.credit_mode)
+        .map_err(|e| r.error("credit_mode", e.to_string()))?;
+    if let Some((spec, usd_per_vcpu_hour)) = credits
+        && spec.mode == CreditMode::Unlimited
+    {
+        let (charged, open) =
+            surplus_over_month(&spec, cpu / 100.0, hours, hours < r.hours_per_month);
+        if charged > 0.0 {
+            lines.push(LineItem::priced(
+                "CPU credits (unlimited surplus, Linux)",
+                count * charged / 60.0,
+                "vCPU-hours",
+                usd_per_vcpu_hour,
+            ));
+        }
+        if open > 0.0 {
+            liabilities.push(LineItem::priced(
+                "Surplus CPU credits outstanding at the month's end (charged if stopped)",
+                count * open / 60.0,
+                "vCPU-hours",
+                usd_per_vcpu_hour,
+            ));
+        }
+    }
     if !usage.ebs.is_empty() {
         let ebs_rates = r.lookup("ebs", ebs_rates(r.catalog))?;
         for (j, v) in usage.ebs.iter().enumerate() {
@@ -638,6 +682,25 @@ fn fargate_lines(r: &Resource<'_>, table: toml::Table) -> Result<Vec<LineItem>> 
         &rates,
         u.spot_discount,
     ))
+}
+
+/// Surplus credits of one instance started at the month's start and run `hours` at
+/// `cpu` (a fraction of its vCPUs): (charged in the month, still open at its end). An
+/// instance that stops within the month has its whole surplus charged then.
+fn surplus_over_month(spec: &CreditSpec, cpu: f64, hours: f64, stops: bool) -> (f64, f64) {
+    let mut state = CreditState::launched(spec);
+    let mut charged = 0.0;
+    let mut left = hours;
+    while left > 0.0 {
+        let step_hours = left.min(1.0);
+        state.step(spec, step_hours * 3600.0, cpu * spec.vcpu);
+        charged += state.charge_hourly_excess(spec);
+        left -= step_hours;
+    }
+    if stops {
+        charged += state.stop();
+    }
+    (charged, state.surplus)
 }
 
 /// EKS cluster rates.

@@ -68,7 +68,11 @@ impl CreditState {
     /// The state at launch or start.
     #[must_use]
     pub fn launched(spec: &CreditSpec) -> CreditState {
-        CreditState { balance: 0.0, launch: spec.launch_credits, surplus: 0.0 }
+        CreditState {
+            balance: 0.0,
+            launch: spec.launch_credits,
+            surplus: 0.0,
+        }
     }
 
     /// Runs one step of `seconds` with `demand_vcpu` vCPUs wanted (capped at the
@@ -86,7 +90,11 @@ impl CreditState {
         self.launch -= from_launch;
         let rest = wanted - from_launch;
         let available = self.balance + earned;
-        let mut outcome = StepOutcome { served_vcpu: 0.0, spent: wanted, throttled: false };
+        let mut outcome = StepOutcome {
+            served_vcpu: 0.0,
+            spent: wanted,
+            throttled: false,
+        };
         if rest <= available {
             self.balance = (available - rest).min(spec.max_balance);
         } else {
@@ -101,7 +109,11 @@ impl CreditState {
                 }
             }
         }
-        outcome.served_vcpu = if minutes > 0.0 { outcome.spent / minutes } else { 0.0 };
+        outcome.served_vcpu = if minutes > 0.0 {
+            outcome.spent / minutes
+        } else {
+            0.0
+        };
         outcome
     }
 
@@ -135,7 +147,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn t3_nano(mode: CreditMode) -> CreditSpec {
-        CreditSpec { vcpu: 2.0, earned_per_hour: 6.0, max_balance: 144.0, launch_credits: 0.0, mode }
+        CreditSpec {
+            vcpu: 2.0,
+            earned_per_hour: 6.0,
+            max_balance: 144.0,
+            launch_credits: 0.0,
+            mode,
+        }
     }
 
     /// Runs `hours` at `cpu` (fraction of all vCPUs) in hourly steps, charging the excess
@@ -155,21 +173,33 @@ mod tests {
         let spec = t3_nano(CreditMode::Unlimited);
         let mut s = CreditState::launched(&spec);
         assert_eq!(run(&mut s, &spec, 24, 0.0), 0.0);
-        assert!((s.balance - 144.0).abs() < 1e-9, "P1: balance reaches its maximum of 144");
+        assert!(
+            (s.balance - 144.0).abs() < 1e-9,
+            "P1: balance reaches its maximum of 144"
+        );
         run(&mut s, &spec, 12, 0.025);
         assert!((s.balance - 144.0).abs() < 1e-9, "P2: cannot exceed 144");
         run(&mut s, &spec, 24, 0.07);
-        assert!((s.balance - 86.4).abs() < 1e-9, "P3: 57.6 net spent, 86.4 left");
+        assert!(
+            (s.balance - 86.4).abs() < 1e-9,
+            "P3: 57.6 net spent, 86.4 left"
+        );
         run(&mut s, &spec, 12, 0.025);
         assert!((s.balance - 122.4).abs() < 1e-9, "P4: AWS prints 122");
         let charged = run(&mut s, &spec, 5, 1.0);
         // P5: 570 spent net; 122 from the balance, 448 surplus, 304 of it above 144 charged
-        assert!((charged - 303.6).abs() < 1e-9, "P5 charged {charged} (AWS: 304)");
+        assert!(
+            (charged - 303.6).abs() < 1e-9,
+            "P5 charged {charged} (AWS: 304)"
+        );
         assert!((s.surplus - 144.0).abs() < 1e-9);
         assert_eq!(run(&mut s, &spec, 13, 0.05), 0.0);
         assert!((s.surplus - 144.0).abs() < 1e-9, "P6: surplus stays at 144");
         assert_eq!(run(&mut s, &spec, 24, 0.0), 0.0);
-        assert!(s.surplus.abs() < 1e-9, "P7: 144 earned pays the surplus down, no charge");
+        assert!(
+            s.surplus.abs() < 1e-9,
+            "P7: 144 earned pays the surplus down, no charge"
+        );
         // CALC: 304 credits × $0.05 / 60 = $0.2533
         assert!((surplus_cost_usd(304.0, 0.05) - 0.253_333).abs() < 1e-6);
     }
@@ -192,7 +222,10 @@ mod tests {
         assert!(second.throttled && s.balance == 0.0 && s.surplus == 0.0);
         assert!((second.served_vcpu * 60.0 - 62.4).abs() < 1e-9);
         let held = s.clone().step(&spec, 3600.0, 0.6 * 2.0);
-        assert!((held.served_vcpu - spec.baseline_vcpu()).abs() < 1e-12, "held to the 5% baseline");
+        assert!(
+            (held.served_vcpu - spec.baseline_vcpu()).abs() < 1e-12,
+            "held to the 5% baseline"
+        );
         run(&mut s, &spec, 14, 0.05);
         assert_eq!(s.balance, 0.0);
         run(&mut s, &spec, 24, 0.0);
@@ -202,20 +235,41 @@ mod tests {
     #[test]
     fn aws_t2_standard_example_2_with_launch_credits() {
         // EC2UG standard-mode examples, t2.nano: 30 launch credits, earns 3/h, cap 72.
-        let spec = CreditSpec { vcpu: 1.0, earned_per_hour: 3.0, max_balance: 72.0, launch_credits: 30.0, mode: CreditMode::Standard };
+        let spec = CreditSpec {
+            vcpu: 1.0,
+            earned_per_hour: 3.0,
+            max_balance: 72.0,
+            launch_credits: 30.0,
+            mode: CreditMode::Standard,
+        };
         let mut s = CreditState::launched(&spec);
         run(&mut s, &spec, 14, 0.0);
-        assert!((s.balance + s.launch - 72.0).abs() < 1e-9, "at ~14 h: 30 + 42");
+        assert!(
+            (s.balance + s.launch - 72.0).abs() < 1e-9,
+            "at ~14 h: 30 + 42"
+        );
         run(&mut s, &spec, 10, 0.0);
-        assert!((s.balance + s.launch - 102.0).abs() < 1e-9, "Period 1: 30 launch + 72 earned");
+        assert!(
+            (s.balance + s.launch - 102.0).abs() < 1e-9,
+            "Period 1: 30 launch + 72 earned"
+        );
         run(&mut s, &spec, 12, 0.0);
-        assert!((s.balance + s.launch - 102.0).abs() < 1e-9, "Period 2: stays 102");
+        assert!(
+            (s.balance + s.launch - 102.0).abs() < 1e-9,
+            "Period 2: stays 102"
+        );
         run(&mut s, &spec, 25, 0.02);
-        assert!(s.launch.abs() < 1e-9 && (s.balance - 72.0).abs() < 1e-9, "Period 3: launch credits spent, 72");
+        assert!(
+            s.launch.abs() < 1e-9 && (s.balance - 72.0).abs() < 1e-9,
+            "Period 3: launch credits spent, 72"
+        );
         run(&mut s, &spec, 11, 0.02);
         assert!((s.balance - 72.0).abs() < 1e-9, "Period 4: 72");
         run(&mut s, &spec, 3, 0.20);
-        assert!((s.balance - 45.0).abs() < 1e-9, "Period 5: spends 36, earns 9 → 45");
+        assert!(
+            (s.balance - 45.0).abs() < 1e-9,
+            "Period 5: spends 36, earns 9 → 45"
+        );
         run(&mut s, &spec, 15, 0.02);
         assert!((s.balance - 72.0).abs() < 1e-9, "Period 6: 72");
         run(&mut s, &spec, 6, 0.0);
@@ -230,7 +284,13 @@ mod tests {
         assert!((0.42_f64 * 0.05 - 0.021).abs() < 1e-12);
         assert!((0.42_f64 * 0.096 - 0.040_32).abs() < 1e-12);
         // On stop the whole surplus is charged.
-        let spec = CreditSpec { vcpu: 1.0, earned_per_hour: 3.0, max_balance: 72.0, launch_credits: 0.0, mode: CreditMode::Unlimited };
+        let spec = CreditSpec {
+            vcpu: 1.0,
+            earned_per_hour: 3.0,
+            max_balance: 72.0,
+            launch_credits: 0.0,
+            mode: CreditMode::Unlimited,
+        };
         let mut s = CreditState::launched(&spec);
         // 25 minutes at 100% with nothing banked: 25 spent, 1.25 earned → 23.75 surplus
         s.step(&spec, 25.0 * 60.0, 1.0);
@@ -244,8 +304,18 @@ mod tests {
         // EC2UG unlimited-mode-concepts breakeven table: t3.large $0.0835/h, m5.large
         // $0.096/h, 30% baseline, $0.05 per vCPU-hour → 42.5%. At that utilisation every
         // hour creates 15 surplus credits; charged plus outstanding equals that exactly.
-        let spec = CreditSpec { vcpu: 2.0, earned_per_hour: 36.0, max_balance: 864.0, launch_credits: 0.0, mode: CreditMode::Unlimited };
-        let mut s = CreditState { balance: 0.0, launch: 0.0, surplus: 0.0 };
+        let spec = CreditSpec {
+            vcpu: 2.0,
+            earned_per_hour: 36.0,
+            max_balance: 864.0,
+            launch_credits: 0.0,
+            mode: CreditMode::Unlimited,
+        };
+        let mut s = CreditState {
+            balance: 0.0,
+            launch: 0.0,
+            surplus: 0.0,
+        };
         let hours = 1000;
         let charged = run(&mut s, &spec, hours, 0.425);
         let surplus_usd = surplus_cost_usd(charged + s.surplus, 0.05);
@@ -254,7 +324,9 @@ mod tests {
         // just below the breakeven a t3.large is cheaper
         let mut below = CreditState::default();
         let charged = run(&mut below, &spec, hours, 0.40);
-        assert!(0.0835 + surplus_cost_usd(charged + below.surplus, 0.05) / f64::from(hours) < 0.096);
+        assert!(
+            0.0835 + surplus_cost_usd(charged + below.surplus, 0.05) / f64::from(hours) < 0.096
+        );
     }
 
     proptest! {

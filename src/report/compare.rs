@@ -280,7 +280,11 @@ impl CompareReport {
                 format_usd(c.outstanding_surplus_usd),
             ));
         }
-        if out.is_empty() { out } else { format!("\n{out}") }
+        if out.is_empty() {
+            out
+        } else {
+            format!("\n{out}")
+        }
     }
 
     fn to_csv(&self) -> String {

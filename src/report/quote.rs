@@ -63,6 +63,19 @@ impl Quote {
             String::new(),
             format_usd(self.total_monthly_usd),
         ]);
+        for r in &self.resources {
+            for item in &r.liabilities {
+                t.row(vec![
+                    "OUTSTANDING".into(),
+                    r.name.clone(),
+                    item.component.clone(),
+                    format_quantity(item.quantity, 3),
+                    item.unit.clone(),
+                    format_unit_price(item.unit_price_usd),
+                    format!("({})", format_usd(item.monthly_usd)),
+                ]);
+            }
+        }
         t
     }
 
@@ -88,7 +101,9 @@ impl Quote {
 
     fn to_csv(&self) -> String {
         let rows = self.resources.iter().flat_map(|r| {
-            r.line_items.iter().map(move |i| {
+            let charged = r.line_items.iter().map(|i| (i, true));
+            let outstanding = r.liabilities.iter().map(|i| (i, false));
+            charged.chain(outstanding).map(move |(i, in_total)| {
                 vec![
                     r.name.clone(),
                     r.service.clone(),
@@ -97,6 +112,7 @@ impl Quote {
                     i.unit.clone(),
                     format!("{}", i.unit_price_usd),
                     format!("{}", i.monthly_usd),
+                    in_total.to_string(),
                 ]
             })
         });
@@ -109,6 +125,7 @@ impl Quote {
                 "unit",
                 "unit_price_usd",
                 "monthly_usd",
+                "in_total",
             ],
             rows,
         )

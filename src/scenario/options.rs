@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::input::TomlInput;
 use super::resolve::{
-    CreditModeKey, Workload, alb_rates, check_lambda_memory, credit_model, ebs_rates, ec2_rates, ipv4_rate, lambda_rates, linux,
-    non_negative, one_u32, take_string, yes,
+    CreditModeKey, Workload, alb_rates, check_lambda_memory, credit_model, ebs_rates, ec2_rates,
+    ipv4_rate, lambda_rates, linux, non_negative, one_u32, take_string, yes,
 };
 use crate::billing::apigw::{ApiRates, ApiType};
 use crate::billing::burst::CreditSpec;
@@ -636,7 +636,11 @@ pub fn lightsail_rates(catalog: &PriceCatalog, plan: &str) -> Result<(LightsailR
     let credits = CreditSpec {
         vcpu,
         earned_per_hour,
-        max_balance: if found.accrues_burst { 24.0 * earned_per_hour } else { 0.0 },
+        max_balance: if found.accrues_burst {
+            24.0 * earned_per_hour
+        } else {
+            0.0
+        },
         launch_credits: 0.0,
         mode: crate::catalog::CreditMode::Standard,
     };

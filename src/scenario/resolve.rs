@@ -11,13 +11,13 @@ use super::input::TomlInput;
 use super::options::OptionPlan;
 use super::timeline::{Timeline, parse_step};
 use super::{SCHEMA_VERSION, ScenarioSpec, SloSpec, SyntheticSpec, WorkloadSpec};
+use crate::billing::burst::CreditSpec;
 use crate::billing::ebs::EbsRates;
 use crate::billing::ec2::{Ec2Rates, OperatingSystem};
 use crate::billing::elb::AlbRates;
 use crate::billing::lambda::{self, LambdaRates};
-use crate::catalog::{CatalogInfo, PriceCatalog, Service};
-use crate::billing::burst::CreditSpec;
 use crate::catalog::CreditMode;
+use crate::catalog::{CatalogInfo, PriceCatalog, Service};
 use crate::error::{Error, Result};
 use crate::trace::{self, MetricKind, RegularSeries};
 
@@ -464,8 +464,15 @@ pub(crate) fn credit_model(
         earned_per_hour: spec.credits_earned_per_hour,
         max_balance: spec.max_accrued_credits,
         // Launch credits: T2 in standard mode only (T2 Unlimited gets none).
-        launch_credits: if mode == CreditMode::Standard { spec.launch_credits } else { 0.0 },
+        launch_credits: if mode == CreditMode::Standard {
+            spec.launch_credits
+        } else {
+            0.0
+        },
         mode,
     };
-    Ok(Some((credits, catalog.rate(Service::Ec2, "CPUCredits:Linux")?)))
+    Ok(Some((
+        credits,
+        catalog.rate(Service::Ec2, "CPUCredits:Linux")?,
+    )))
 }

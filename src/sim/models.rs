@@ -61,9 +61,14 @@ pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64]) -> Model
         .enumerate()
         .zip(billed)
         .map(|((m, month), seconds)| {
-            let mut lines = vec![ec2::instance_line(&fleet.instance_type, seconds, fleet.rates)];
+            let mut lines = vec![ec2::instance_line(
+                &fleet.instance_type,
+                seconds,
+                fleet.rates,
+            )];
             if let Some((spec, usd_per_vcpu_hour)) = &fleet.credits
                 && spec.mode == CreditMode::Unlimited
+                && fleet_run.charged_by_month[m] > 0.0
             {
                 lines.push(LineItem::priced(
                     "CPU credits (unlimited surplus, Linux)",
@@ -72,28 +77,66 @@ pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64]) -> Model
                     *usd_per_vcpu_hour,
                 ));
             }
-            lines.extend(attachment_lines(plan, &fleet.attachments, count, month, rps));
+            lines.extend(attachment_lines(
+                plan,
+                &fleet.attachments,
+                count,
+                month,
+                rps,
+            ));
             lines
         })
         .collect();
     let usd_per_vcpu_hour = fleet.credits.map_or(0.0, |(_, rate)| rate);
-    ModelRun { months, capacity: fleet_run.capacity, credits: fleet_run.credit_stats(usd_per_vcpu_hour) }
+    ModelRun {
+        months,
+        capacity: fleet_run.capacity,
+        credits: fleet_run.credit_stats(usd_per_vcpu_hour),
+    }
 }
 
 pub(super) fn fargate(plan: &Plan, service: &FargatePlan, rps: &[f64]) -> ModelRun {
     let tasks = f64::from(service.tasks);
-    let fleet_run = run_fleet(plan, rps, tasks * service.in_service_fraction, tasks, service.size.vcpu, None);
-    let billed = continuous_run_by_month(tasks, &run_seconds_by_month(plan), fargate::billed_seconds_per_task);
+    let fleet_run = run_fleet(
+        plan,
+        rps,
+        tasks * service.in_service_fraction,
+        tasks,
+        service.size.vcpu,
+        None,
+    );
+    let billed = continuous_run_by_month(
+        tasks,
+        &run_seconds_by_month(plan),
+        fargate::billed_seconds_per_task,
+    );
     let months = plan
         .timeline
         .months
         .iter()
         .zip(billed)
         .map(|(month, seconds)| {
-            let mut lines = fargate::task_lines(seconds, &service.size, service.architecture, &service.rates, service.spot_discount);
-            lines.extend(attachment_lines(plan, &service.attachments, tasks, month, rps));
+            let mut lines = fargate::task_lines(
+                seconds,
+                &service.size,
+                service.architecture,
+                &service.rates,
+                service.spot_discount,
+            );
+            lines.extend(attachment_lines(
+                plan,
+                &service.attachments,
+                tasks,
+                month,
+                rps,
+            ));
             if let Some((rates, extended)) = service.eks {
-                lines.push(containers::eks_line(1.0, month_hours(plan, month), extended, rates));
+                lines.push(containers::eks_line(
+                    1.0,
+                    month_hours(plan, month),
+                    extended,
+                    rates,
+                ));
             }
             if let Some((storage_gb, rate)) = service.ecr {
                 lines.push(containers::ecr_line(storage_gb, rate));
@@ -101,7 +144,11 @@ pub(super) fn fargate(plan: &Plan, service: &FargatePlan, rps: &[f64]) -> ModelR
             lines
         })
         .collect();
-    ModelRun { months, capacity: fleet_run.capacity, credits: None }
+    ModelRun {
+        months,
+        capacity: fleet_run.capacity,
+        credits: None,
+    }
 }
 
 /// Lambda: each step's arrivals need `rate × duration` concurrent executions; above the
@@ -111,7 +158,11 @@ pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64]) -> ModelRu
     let config = &function.config;
     let step_s = plan.timeline.step_seconds();
     let provisioned_seconds = if config.provisioned_concurrency > 0.0 {
-        continuous_run_by_month(1.0, &run_seconds_by_month(plan), lambda::provisioned_billed_seconds)
+        continuous_run_by_month(
+            1.0,
+            &run_seconds_by_month(plan),
+            lambda::provisioned_billed_seconds,
+        )
     } else {
         vec![0.0; plan.timeline.months.len()]
     };
@@ -122,26 +173,46 @@ pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64]) -> ModelRu
         for &r in &rps[month.first_step..month.end_step] {
             let wanted = lambda::concurrency(r, config.duration_ms);
             meter.record(step_s, wanted, function.concurrency_limit, 0.0);
-            let served = if wanted > function.concurrency_limit { r * function.concurrency_limit / wanted } else { r };
+            let served = if wanted > function.concurrency_limit {
+                r * function.concurrency_limit / wanted
+            } else {
+                r
+            };
             let share = config.provisioned_share(served);
             on_provisioned += served * share * step_s;
             on_demand += served * (1.0 - share) * step_s;
         }
         let usage = config.month(on_demand, on_provisioned, provisioned_s);
-        let mut lines = lambda::bill_month(&[usage], &function.rates, function.free_tier).swap_remove(0);
+        let mut lines =
+            lambda::bill_month(&[usage], &function.rates, function.free_tier).swap_remove(0);
         if let Some((api, free_tier)) = &function.api {
             // API Gateway bills every request it receives, throttled by Lambda or not.
-            lines.extend(apigw::request_lines(requests_in(plan, month, rps), api, *free_tier));
+            lines.extend(apigw::request_lines(
+                requests_in(plan, month, rps),
+                api,
+                *free_tier,
+            ));
         }
         months.push(lines);
     }
     let capacity = meter.finish_concurrency(config.duration_ms.ceil() / 1000.0);
-    ModelRun { months, capacity, credits: None }
+    ModelRun {
+        months,
+        capacity,
+        credits: None,
+    }
 }
 
 pub(super) fn lightsail(plan: &Plan, instances: &LightsailPlan, rps: &[f64]) -> ModelRun {
     let count = f64::from(instances.count);
-    let fleet_run = run_fleet(plan, rps, count, count, instances.vcpu, Some(&instances.credits));
+    let fleet_run = run_fleet(
+        plan,
+        rps,
+        count,
+        count,
+        instances.vcpu,
+        Some(&instances.credits),
+    );
     let months = plan
         .timeline
         .months
@@ -156,12 +227,21 @@ pub(super) fn lightsail(plan: &Plan, instances: &LightsailPlan, rps: &[f64]) -> 
                 lightsail::overage_line(count, out_gb, in_gb, &instances.rates),
             ];
             if let Some(price) = instances.load_balancer_usd_per_month {
-                lines.push(LineItem::priced("Lightsail load balancer", 1.0, "months", price));
+                lines.push(LineItem::priced(
+                    "Lightsail load balancer",
+                    1.0,
+                    "months",
+                    price,
+                ));
             }
             lines
         })
         .collect();
-    ModelRun { months, capacity: fleet_run.capacity, credits: fleet_run.credit_stats(0.0) }
+    ModelRun {
+        months,
+        capacity: fleet_run.capacity,
+        credits: fleet_run.credit_stats(0.0),
+    }
 }
 
 /// A fleet's capacity over the horizon, and its credits when burstable.
@@ -197,7 +277,14 @@ impl FleetRun {
 /// Demand (vCPUs busy) spread evenly over `units` instances or tasks of `vcpu_per_unit`
 /// each, of which `serving` are in service; burstable instances can use only what their
 /// credits allow (standard mode) and pay for surplus at the end of each hour (unlimited).
-fn run_fleet(plan: &Plan, rps: &[f64], serving: f64, units: f64, vcpu_per_unit: f64, credits: Option<&CreditSpec>) -> FleetRun {
+fn run_fleet(
+    plan: &Plan,
+    rps: &[f64],
+    serving: f64,
+    units: f64,
+    vcpu_per_unit: f64,
+    credits: Option<&CreditSpec>,
+) -> FleetRun {
     let timeline = &plan.timeline;
     let step_s = timeline.step_seconds();
     let vcpu_ms = plan.workload.vcpu_ms_per_request;
@@ -227,7 +314,9 @@ fn run_fleet(plan: &Plan, rps: &[f64], serving: f64, units: f64, vcpu_per_unit: 
     FleetRun {
         capacity: meter.finish(if vcpu_ms > 0.0 { 1000.0 / vcpu_ms } else { 0.0 }),
         charged_by_month,
-        credits: credits.zip(state).map(|(spec, s)| (spec.mode, s, min_balance)),
+        credits: credits
+            .zip(state)
+            .map(|(spec, s)| (spec.mode, s, min_balance)),
         throttled_s,
         count: units,
     }
@@ -235,7 +324,13 @@ fn run_fleet(plan: &Plan, rps: &[f64], serving: f64, units: f64, vcpu_per_unit: 
 
 /// Load balancer, public addresses and root volumes of `units` instances or tasks kept
 /// all of `month`.
-fn attachment_lines(plan: &Plan, attachments: &Attachments, units: f64, month: &Month, rps: &[f64]) -> Vec<LineItem> {
+fn attachment_lines(
+    plan: &Plan,
+    attachments: &Attachments,
+    units: f64,
+    month: &Month,
+    rps: &[f64],
+) -> Vec<LineItem> {
     let hours = month_hours(plan, month);
     let mut lines = Vec::new();
     if let Some(volume) = &attachments.root_volume {
@@ -245,9 +340,16 @@ fn attachment_lines(plan: &Plan, attachments: &Attachments, units: f64, month: &
         lines.extend(elb::alb_lines(hours, alb_lcu_hours(plan, month, rps), *alb));
     }
     let addresses = units * attachments.public_ipv4_per_unit
-        + if attachments.alb.is_some() { ALB_PUBLIC_IPV4_ADDRESSES } else { 0.0 };
+        + if attachments.alb.is_some() {
+            ALB_PUBLIC_IPV4_ADDRESSES
+        } else {
+            0.0
+        };
     if addresses > 0.0 {
-        lines.push(ebs::public_ipv4_line(addresses * hours, attachments.ipv4_usd_per_hour));
+        lines.push(ebs::public_ipv4_line(
+            addresses * hours,
+            attachments.ipv4_usd_per_hour,
+        ));
     }
     lines
 }
@@ -257,7 +359,11 @@ fn attachment_lines(plan: &Plan, attachments: &Attachments, units: f64, month: &
 /// hour, each step's hours share its average).
 fn alb_lcu_hours(plan: &Plan, month: &Month, rps: &[f64]) -> f64 {
     let step_s = plan.timeline.step_s;
-    let steps_per_bucket = if 3600 % step_s == 0 { usize::try_from(3600 / step_s).unwrap_or(1) } else { 1 };
+    let steps_per_bucket = if 3600 % step_s == 0 {
+        usize::try_from(3600 / step_s).unwrap_or(1)
+    } else {
+        1
+    };
     #[allow(clippy::cast_precision_loss)]
     let bucket_hours = steps_per_bucket as f64 * plan.timeline.step_seconds() / 3600.0;
     let w = &plan.workload;
@@ -266,14 +372,24 @@ fn alb_lcu_hours(plan: &Plan, month: &Month, rps: &[f64]) -> f64 {
         .map(|bucket| {
             #[allow(clippy::cast_precision_loss)]
             let mean = bucket.iter().sum::<f64>() / bucket.len() as f64;
-            let traffic = elb::http_traffic(mean, w.request_kb + w.response_kb, w.requests_per_connection, w.connection_seconds, 1.0);
+            let traffic = elb::http_traffic(
+                mean,
+                w.request_kb + w.response_kb,
+                w.requests_per_connection,
+                w.connection_seconds,
+                1.0,
+            );
             elb::lcus(&traffic) * bucket_hours
         })
         .sum()
 }
 
 fn run_seconds_by_month(plan: &Plan) -> Vec<f64> {
-    plan.timeline.months.iter().map(|m| month_hours(plan, m) * 3600.0).collect()
+    plan.timeline
+        .months
+        .iter()
+        .map(|m| month_hours(plan, m) * 3600.0)
+        .collect()
 }
 
 fn month_hours(plan: &Plan, month: &Month) -> f64 {
@@ -284,5 +400,8 @@ fn month_hours(plan: &Plan, month: &Month) -> f64 {
 
 fn requests_in(plan: &Plan, month: &Month, rps: &[f64]) -> f64 {
     let step_s = plan.timeline.step_seconds();
-    rps[month.first_step..month.end_step].iter().map(|r| r * step_s).sum()
+    rps[month.first_step..month.end_step]
+        .iter()
+        .map(|r| r * step_s)
+        .sum()
 }

@@ -134,9 +134,9 @@ fn every_format_renders_the_same_quote() {
     assert!(markdown.ok().contains("| RESOURCE | SERVICE | COMPONENT |"));
     let csv = costcast(&["quote", &usage, "--format", "csv"]);
     let csv = csv.ok();
-    assert!(
-        csv.starts_with("resource,service,component,quantity,unit,unit_price_usd,monthly_usd\n")
-    );
+    assert!(csv.starts_with(
+        "resource,service,component,quantity,unit,unit_price_usd,monthly_usd,in_total\n"
+    ));
     assert_eq!(csv.lines().count(), 1 + 1 + 1 + 4);
 }
 
@@ -244,4 +244,46 @@ fn beanstalk_has_no_charge_of_its_own() {
     costcast(&["quote", &path]).error_contains(
         "u.toml:3:1: `resource[0].service`: Elastic Beanstalk has no charge of its own",
     );
+}
+
+#[test]
+fn unlimited_surplus_is_charged_hourly_and_the_rest_is_a_liability() {
+    // t3.micro (earns 12 credits/h, banks at most 288) at 25% of 2 vCPUs spends 30 an
+    // hour: 18 surplus credits an hour. Running all 730 hours, the surplus above 288 is
+    // charged at the end of each hour: 18 × 730 − 288 = 12,852 credits = 214.2 vCPU-hours
+    // × $0.05 = $10.71; 288 credits (4.8 vCPU-hours, $0.24) stay open, charged only if
+    // the instance stops. Stopped after 100 hours, all 1,800 surplus credits are charged
+    // at the stop: 30 vCPU-hours = $1.50.
+    let usage = "[[resource]]\nname = \"all-month\"\nservice = \"ec2\"\ninstance_type = \"t3.micro\"\naverage_cpu_percent = 25\n\n[[resource]]\nname = \"stopped\"\nservice = \"ec2\"\ninstance_type = \"t3.micro\"\naverage_cpu_percent = 25\nhours = 100\n\n[[resource]]\nname = \"standard\"\nservice = \"ec2\"\ninstance_type = \"t3.micro\"\ncredit_mode = \"standard\"\naverage_cpu_percent = 25\n";
+    let (_dir, path) = crate::temp_file("credits.toml", usage);
+    let out = json(costcast(&["quote", &path, "--format", "json"]).ok());
+    let r = &out["resources"];
+    let credits = |i: usize| {
+        r[i]["line_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["component"] == "CPU credits (unlimited surplus, Linux)")
+            .cloned()
+    };
+    assert_usd(&credits(0).unwrap()["quantity"], 214.2);
+    assert_usd(&credits(0).unwrap()["monthly_usd"], 10.71);
+    assert_usd(&r[0]["liabilities"][0]["quantity"], 4.8);
+    assert_usd(&r[0]["liabilities"][0]["monthly_usd"], 0.24);
+    assert_usd(&r[0]["monthly_usd"], 730.0 * 0.0104 + 10.71);
+    assert_usd(&credits(1).unwrap()["monthly_usd"], 1.50);
+    assert!(r[1]["liabilities"].as_array().unwrap().is_empty());
+    // standard mode never charges surplus: it is throttled instead
+    assert!(credits(2).is_none());
+    let table = costcast(&["quote", &path]);
+    assert!(table.ok().contains("OUTSTANDING"));
+}
+
+#[test]
+fn credit_mode_on_a_fixed_performance_type_is_an_error() {
+    let (_dir, path) = crate::temp_file(
+        "u.toml",
+        "[[resource]]\nname = \"x\"\nservice = \"ec2\"\ninstance_type = \"m5.large\"\ncredit_mode = \"unlimited\"\n",
+    );
+    costcast(&["quote", &path]).error_contains("`resource[0].credit_mode`: `m5.large` is not a burstable (T2/T3/T3a/T4g) type; remove `credit_mode`");
 }
