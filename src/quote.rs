@@ -581,12 +581,16 @@ fn ec2_lines(
     let usage: Ec2Usage = r.parse(table)?;
     let hours = r.hours(usage.hours)?;
     let rates = r.lookup(
-        "instance_type",
+        if usage.os == OperatingSystem::Linux {
+            "instance_type"
+        } else {
+            "os"
+        },
         ec2_rates(r.catalog, &usage.instance_type, usage.os),
     )?;
     let count = f64::from(usage.count);
     // Each instance starts once in the month and runs `hours`.
-    let billed = count * ec2::billed_seconds_per_run(hours * 3600.0);
+    let billed = count * rates.os.billed_per_run()(hours * 3600.0);
     let mut lines = vec![ec2::instance_line(&usage.instance_type, billed, rates)];
     let cpu = usage.average_cpu_percent;
     if !(0.0..=100.0).contains(&cpu) {

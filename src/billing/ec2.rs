@@ -13,12 +13,42 @@ use super::LineItem;
 /// The minimum billed per start of a per-second-billed instance.
 pub const MINIMUM_SECONDS_PER_START: f64 = 60.0;
 
-/// On-Demand operating systems the catalog prices.
+/// On-Demand operating systems, with their billing granularity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OperatingSystem {
-    /// Linux/Unix (Amazon Linux, Ubuntu, …): per-second billing.
+    /// Linux/Unix (Amazon Linux, Ubuntu, …): per second.
     Linux,
+    /// Windows: per second.
+    Windows,
+    /// Red Hat Enterprise Linux: per second.
+    Rhel,
+    /// SUSE Linux Enterprise Server: per hour, each partial hour billed whole.
+    Suse,
+}
+
+impl OperatingSystem {
+    /// The name on bill lines and in catalog keys.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            OperatingSystem::Linux => "Linux",
+            OperatingSystem::Windows => "Windows",
+            OperatingSystem::Rhel => "RHEL",
+            OperatingSystem::Suse => "SUSE",
+        }
+    }
+
+    /// The billing rule of one run: per second with a 60-second minimum, or per hour
+    /// with a one-hour minimum for SUSE ("Each partial instance-hour is billed as a full
+    /// hour for instances launched in … SUSE", re:Post ec2-instance-hour-billing).
+    #[must_use]
+    pub fn billed_per_run(self) -> fn(f64) -> f64 {
+        match self {
+            OperatingSystem::Suse => billed_seconds_hourly,
+            _ => billed_seconds_per_run,
+        }
+    }
 }
 
 /// Rates of one instance type, resolved from the catalog.
@@ -26,6 +56,8 @@ pub enum OperatingSystem {
 pub struct Ec2Rates {
     /// On-Demand price per instance-hour.
     pub usd_per_hour: f64,
+    /// The operating system the price is for.
+    pub os: OperatingSystem,
 }
 
 /// Seconds billed for one run (start to stop) of `run_seconds`.
@@ -35,6 +67,17 @@ pub fn billed_seconds_per_run(run_seconds: f64) -> f64 {
         0.0
     } else {
         run_seconds.max(MINIMUM_SECONDS_PER_START)
+    }
+}
+
+/// Seconds billed for one run of an hourly-billed OS: every partial hour is a full hour,
+/// with a one-hour minimum.
+#[must_use]
+pub fn billed_seconds_hourly(run_seconds: f64) -> f64 {
+    if run_seconds <= 0.0 {
+        0.0
+    } else {
+        (run_seconds / 3600.0).ceil().max(1.0) * 3600.0
     }
 }
 
@@ -48,7 +91,10 @@ pub fn instance_cost_usd(billed_seconds: f64, rates: Ec2Rates) -> f64 {
 #[must_use]
 pub fn instance_line(instance_type: &str, billed_seconds: f64, rates: Ec2Rates) -> LineItem {
     LineItem::priced(
-        format!("Instance hours ({instance_type}, Linux, On-Demand)"),
+        format!(
+            "Instance hours ({instance_type}, {}, On-Demand)",
+            rates.os.label()
+        ),
         billed_seconds / 3600.0,
         "hours",
         rates.usd_per_hour,
@@ -58,12 +104,12 @@ pub fn instance_line(instance_type: &str, billed_seconds: f64, rates: Ec2Rates) 
 /// Billed instance-seconds per calendar month of `count` instances started together
 /// and run for the seconds each month contributes (see [`super::continuous_run_by_month`]).
 #[must_use]
-pub fn fleet_billed_seconds_by_month(count: u32, run_seconds_by_month: &[f64]) -> Vec<f64> {
-    super::continuous_run_by_month(
-        f64::from(count),
-        run_seconds_by_month,
-        billed_seconds_per_run,
-    )
+pub fn fleet_billed_seconds_by_month(
+    count: u32,
+    run_seconds_by_month: &[f64],
+    os: OperatingSystem,
+) -> Vec<f64> {
+    super::continuous_run_by_month(f64::from(count), run_seconds_by_month, os.billed_per_run())
 }
 
 #[cfg(test)]
@@ -72,6 +118,7 @@ mod tests {
 
     const T3_MICRO: Ec2Rates = Ec2Rates {
         usd_per_hour: 0.0104,
+        os: OperatingSystem::Linux,
     };
 
     #[test]
@@ -92,6 +139,25 @@ mod tests {
     }
 
     #[test]
+    fn suse_partial_hours_are_billed_whole() {
+        // "Each partial instance-hour is billed as a full hour for … SUSE", with a one-hour
+        // minimum at each start (re:Post ec2-instance-hour-billing).
+        assert_eq!(billed_seconds_hourly(30.0), 3600.0);
+        assert_eq!(billed_seconds_hourly(3601.0), 7200.0);
+        assert_eq!(billed_seconds_hourly(7200.0), 7200.0);
+        assert_eq!(OperatingSystem::Suse.billed_per_run()(90.0 * 60.0), 7200.0);
+        assert_eq!(
+            OperatingSystem::Windows.billed_per_run()(90.0 * 60.0),
+            5400.0
+        );
+        // two SUSE instances running 90 minutes across a month boundary: 2 h each
+        assert_eq!(
+            fleet_billed_seconds_by_month(2, &[1800.0, 3600.0], OperatingSystem::Suse),
+            vec![3600.0, 10_800.0]
+        );
+    }
+
+    #[test]
     fn t3_micro_for_730_hours() {
         // t3.micro $0.0104/h × 730 h = $7.592 (rules §1.2, PL Infracost golden "$7.59")
         let usd = instance_cost_usd(730.0 * 3600.0, T3_MICRO);
@@ -100,9 +166,9 @@ mod tests {
 
     #[test]
     fn fleet_seconds_land_in_their_month_and_top_up_at_the_end() {
-        let months = fleet_billed_seconds_by_month(3, &[10.0, 20.0]);
+        let months = fleet_billed_seconds_by_month(3, &[10.0, 20.0], OperatingSystem::Linux);
         assert_eq!(months, vec![30.0, 150.0]); // 30 s run billed 60 s each: top-up in month 2
-        let long = fleet_billed_seconds_by_month(2, &[3600.0, 7200.0]);
+        let long = fleet_billed_seconds_by_month(2, &[3600.0, 7200.0], OperatingSystem::Linux);
         assert_eq!(long, vec![7200.0, 14400.0]);
     }
 }

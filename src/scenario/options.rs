@@ -300,6 +300,9 @@ pub(super) fn resolve_option(
             let spec: Ec2OptionSpec = input.parse_table(&prefix, table)?;
             positive_count(input, &at("count"), spec.count)?;
             non_negative(input, &at("root_volume_gb"), spec.root_volume_gb)?;
+            if spec.os != OperatingSystem::Linux {
+                ec2_rates(catalog, &spec.instance_type, spec.os).map_err(lookup("os"))?;
+            }
             let fleet = Fleet {
                 instance_type: &spec.instance_type,
                 count: spec.count,

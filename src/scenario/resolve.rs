@@ -363,10 +363,17 @@ pub fn ec2_rates(
     catalog.ec2_type(instance_type)?;
     let key = match os {
         OperatingSystem::Linux => format!("BoxUsage:{instance_type}"),
+        other => format!("BoxUsage:{instance_type}:{}", other.label()),
     };
-    Ok(Ec2Rates {
-        usd_per_hour: catalog.rate(Service::Ec2, &key)?,
-    })
+    let usd_per_hour = catalog.rate(Service::Ec2, &key).map_err(|_| {
+        Error::Lookup(format!(
+            "no {} On-Demand price for {instance_type} in {} ({} catalog): it holds Linux prices only; use `os = \"linux\"` or add `{key}` rows to ec2.csv",
+            os.label(),
+            catalog.region(),
+            catalog.info().origin,
+        ))
+    })?;
+    Ok(Ec2Rates { usd_per_hour, os })
 }
 
 /// Lambda request and duration rates with the free tier.

@@ -53,7 +53,11 @@ pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64]) -> Model
     let credits = fleet.credits.as_ref().map(|(spec, _)| spec);
     let fleet_run = run_fleet(plan, rps, count, count, fleet.vcpu, credits);
     // The fleet starts with the horizon and runs to its end: one run per instance.
-    let billed = ec2::fleet_billed_seconds_by_month(fleet.count, &run_seconds_by_month(plan));
+    let billed = ec2::fleet_billed_seconds_by_month(
+        fleet.count,
+        &run_seconds_by_month(plan),
+        fleet.rates.os,
+    );
     let months = plan
         .timeline
         .months

@@ -319,20 +319,47 @@ fn credits_on_the_real_nab_cpu_trace_in_both_modes() {
     // 6 credits an hour (0.1 vCPU): less than the mean, so in standard mode it runs dry
     // and is held to the baseline; unlimited serves everything and pays for the surplus.
     // A t3.micro earns 12 (0.2 vCPU): its bank never empties, so both modes cost the same.
-    let out = json(costcast(&["compare", "scenarios/nab-cpu-credits.toml", "--format", "json"]).ok());
-    let option = |name: &str| out["options"].as_array().unwrap().iter().find(|o| o["name"] == name).unwrap().clone();
+    let out = json(
+        costcast(&[
+            "compare",
+            "scenarios/nab-cpu-credits.toml",
+            "--format",
+            "json",
+        ])
+        .ok(),
+    );
+    let option = |name: &str| {
+        out["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == name)
+            .unwrap()
+            .clone()
+    };
     let nano_std = option("t3.nano-standard");
     let nano_unl = option("t3.nano-unlimited");
     assert!(nano_std["served_fraction"]["mean"].as_f64().unwrap() < 0.9);
     assert!(nano_std["credits"]["throttled_minutes"].as_f64().unwrap() > 0.0);
-    assert!(nano_std["reasons"][0].as_str().unwrap().starts_with("CPU credits exhausted: held to the baseline for"));
+    assert!(
+        nano_std["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("CPU credits exhausted: held to the baseline for")
+    );
     assert_eq!(nano_unl["served_fraction"]["mean"], 1.0);
     // the only difference between the modes' bills is the surplus charged, at $0.05 per
     // vCPU-hour of 60 credits
-    let charged = nano_unl["credits"]["surplus_charged_credits"].as_f64().unwrap();
+    let charged = nano_unl["credits"]["surplus_charged_credits"]
+        .as_f64()
+        .unwrap();
     assert!(charged > 0.0);
-    let difference = nano_unl["horizon_usd"]["mean"].as_f64().unwrap() - nano_std["horizon_usd"]["mean"].as_f64().unwrap();
-    assert!((difference - charged / 60.0 * 0.05).abs() < 1e-9, "{difference} vs {charged}");
+    let difference = nano_unl["horizon_usd"]["mean"].as_f64().unwrap()
+        - nano_std["horizon_usd"]["mean"].as_f64().unwrap();
+    assert!(
+        (difference - charged / 60.0 * 0.05).abs() < 1e-9,
+        "{difference} vs {charged}"
+    );
     let micro_std = option("t3.micro-standard");
     let micro_unl = option("t3.micro-unlimited");
     assert_eq!(micro_std["served_fraction"]["mean"], 1.0);
@@ -349,11 +376,22 @@ fn credits_on_the_real_nab_cpu_trace_in_both_modes() {
 fn standard_mode_starts_empty_and_is_held_to_the_baseline() {
     // base.toml's 0.5 vCPU of demand on a t3.micro in standard mode: a T3 launches with
     // no credits and earns 12 an hour, so it can deliver 0.2 vCPU: 40% of the demand.
-    let text = crate::fixture_text("scenarios/base.toml").replacen("count = 1", "count = 1\ncredit_mode = \"standard\"", 1);
+    let text = crate::fixture_text("scenarios/base.toml").replacen(
+        "count = 1",
+        "count = 1\ncredit_mode = \"standard\"",
+        1,
+    );
     let (_dir, path) = crate::temp_file("standard.toml", &text);
     let out = json(costcast(&["compare", &path, "--format", "json"]).ok());
     let fleet = &out["options"][0];
     assert_usd(&fleet["served_fraction"]["mean"], 0.4);
-    assert_usd(&fleet["credits"]["throttled_minutes"], (744.0 + 672.0) * 60.0);
-    assert!(fleet["components"].get("CPU credits (unlimited surplus, Linux)").is_none());
+    assert_usd(
+        &fleet["credits"]["throttled_minutes"],
+        (744.0 + 672.0) * 60.0,
+    );
+    assert!(
+        fleet["components"]
+            .get("CPU credits (unlimited surplus, Linux)")
+            .is_none()
+    );
 }

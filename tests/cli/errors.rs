@@ -202,9 +202,9 @@ fn scenario_errors_name_line_and_field() {
     for (from, to, want) in cases {
         compare_edited(from, to).error_contains(want);
     }
-    // Windows is not in the catalog yet: a clear error, not a silent Linux price.
+    // Windows is not in the catalog: a clear error, not a silent Linux price.
     compare_edited("count = 1", "count = 1\nos = \"windows\"")
-        .error_contains("`option[0].os`: unknown variant `windows`, expected `linux`");
+        .error_contains("`option[0].os`: no Windows On-Demand price for t3.micro in us-east-1 (embedded catalog): it holds Linux prices only");
 }
 
 #[test]
