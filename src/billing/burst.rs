@@ -168,6 +168,18 @@ mod tests {
     }
 
     #[test]
+    fn aws_basic_definition_example() {
+        // EC2UG burstable-credits-baseline-concepts: a t3.nano at 2% for an hour accrues
+        // 6 − 2 × 0.02 × 60 = 3.6 credits; its accrual limit is 24 × 6 = 144.
+        let spec = t3_nano(CreditMode::Standard);
+        let mut s = CreditState::launched(&spec);
+        s.step(&spec, 3600.0, 0.02 * 2.0);
+        assert!((s.balance - 3.6).abs() < 1e-12);
+        run(&mut s, &spec, 100, 0.0);
+        assert!((s.balance - 144.0).abs() < 1e-12);
+    }
+
+    #[test]
     fn aws_t3_unlimited_example_1() {
         // EC2UG unlimited-mode-examples.md, "Example 1: Explain credit use with T3 Unlimited"
         let spec = t3_nano(CreditMode::Unlimited);

@@ -115,6 +115,7 @@ pub fn fleet_billed_seconds_by_month(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const T3_MICRO: Ec2Rates = Ec2Rates {
         usd_per_hour: 0.0104,
@@ -170,5 +171,19 @@ mod tests {
         assert_eq!(months, vec![30.0, 150.0]); // 30 s run billed 60 s each: top-up in month 2
         let long = fleet_billed_seconds_by_month(2, &[3600.0, 7200.0], OperatingSystem::Linux);
         assert_eq!(long, vec![7200.0, 14400.0]);
+    }
+
+    proptest! {
+        #[test]
+        fn billed_time_and_cost_are_monotone_and_never_below_use(run in 0.0f64..1e7, more in 0.0f64..1e5) {
+            for os in [OperatingSystem::Linux, OperatingSystem::Suse] {
+                let rule = os.billed_per_run();
+                prop_assert!(rule(run) >= run);
+                prop_assert!(rule(run + more) >= rule(run));
+                let rates = Ec2Rates { usd_per_hour: 0.0104, os };
+                prop_assert!(instance_cost_usd(rule(run + more), rates) >= instance_cost_usd(rule(run), rates));
+                prop_assert!(instance_cost_usd(rule(run), rates) >= 0.0);
+            }
+        }
     }
 }
