@@ -5,6 +5,8 @@
 //! concurrent executions for Lambda), and reports the served fraction, the shortfall and
 //! utilisation.
 
+pub mod autoscale;
+
 use serde::Serialize;
 
 use crate::stats::quantile_sorted;

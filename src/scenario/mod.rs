@@ -10,6 +10,7 @@
 pub mod input;
 pub mod options;
 pub mod resolve;
+pub mod scaling;
 pub mod timeline;
 
 use std::path::{Path, PathBuf};

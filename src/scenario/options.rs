@@ -11,6 +11,12 @@ use super::resolve::{
     CreditModeKey, Workload, alb_rates, check_lambda_memory, credit_model, ebs_rates, ec2_rates,
     ipv4_rate, lambda_rates, linux, non_negative, one_u32, take_string, yes,
 };
+use super::scaling::{
+    AutoscalingSpec, DeploymentSpec, Owner, TriggerSpec, resolve_autoscaling,
+    resolve_beanstalk_group, resolve_deployments,
+};
+pub use super::scaling::{DeploymentPlan, DeploymentPolicy};
+use super::timeline::Timeline;
 use crate::billing::apigw::{ApiRates, ApiType};
 use crate::billing::burst::CreditSpec;
 use crate::billing::containers::EksRates;
@@ -20,6 +26,7 @@ use crate::billing::elb::AlbRates;
 use crate::billing::fargate::{self, FargateRates, TaskSize};
 use crate::billing::lambda::{self, Architecture, FunctionConfig, LambdaRates};
 use crate::billing::lightsail::LightsailRates;
+use crate::capacity::autoscale::{GroupSpec, Metric};
 use crate::catalog::{PriceCatalog, Service};
 use crate::error::{Error, Result};
 
@@ -75,8 +82,12 @@ pub struct Attachments {
 pub struct Ec2FleetPlan {
     /// Instance type.
     pub instance_type: String,
-    /// Number of instances.
-    pub count: u32,
+    /// Size and scaling of the group (fixed for a plain fleet).
+    pub group: GroupSpec,
+    /// The metric the group scales on.
+    pub metric: Metric,
+    /// Beanstalk deployments, when modelled.
+    pub deployments: Option<DeploymentPlan>,
     /// vCPUs per instance.
     pub vcpu: f64,
     /// Rates.
@@ -107,8 +118,10 @@ pub struct LambdaPlan {
 pub struct FargatePlan {
     /// Task size.
     pub size: TaskSize,
-    /// Number of tasks.
-    pub tasks: u32,
+    /// Size and scaling of the service (fixed without autoscaling).
+    pub group: GroupSpec,
+    /// The metric the service scales on.
+    pub metric: Metric,
     /// Architecture.
     pub architecture: Architecture,
     /// Fraction off the on-demand rates (Fargate Spot), 0 for on-demand.
@@ -153,8 +166,10 @@ enum LoadBalancer {
 #[serde(deny_unknown_fields)]
 struct Ec2OptionSpec {
     instance_type: String,
-    #[serde(default = "one_u32")]
-    count: u32,
+    #[serde(default)]
+    count: Option<u32>,
+    #[serde(default)]
+    autoscaling: Option<AutoscalingSpec>,
     #[serde(default = "linux")]
     os: OperatingSystem,
     #[serde(default)]
@@ -172,7 +187,17 @@ struct Ec2OptionSpec {
 struct BeanstalkOptionSpec {
     instance_type: String,
     #[serde(default = "one_u32")]
-    instances: u32,
+    min_instances: u32,
+    #[serde(default = "four")]
+    max_instances: u32,
+    #[serde(default = "default_beanstalk_cooldown_s")]
+    cooldown_s: f64,
+    #[serde(default = "default_launch_delay_s")]
+    launch_delay_s: f64,
+    #[serde(default)]
+    trigger: TriggerSpec,
+    #[serde(default)]
+    deployments: Option<DeploymentSpec>,
     #[serde(default = "alb")]
     load_balancer: LoadBalancer,
     #[serde(default = "default_root_volume_gb")]
@@ -219,8 +244,10 @@ fn default_concurrency_limit() -> f64 {
 struct FargateOptionSpec {
     vcpu: f64,
     memory_gb: f64,
-    #[serde(default = "one_u32")]
-    tasks: u32,
+    #[serde(default)]
+    tasks: Option<u32>,
+    #[serde(default)]
+    autoscaling: Option<AutoscalingSpec>,
     #[serde(default)]
     architecture: Architecture,
     #[serde(default = "default_storage_gb")]
@@ -266,6 +293,22 @@ struct LightsailOptionSpec {
     load_balancer: bool,
 }
 
+/// Beanstalk's `aws:autoscaling:asg` MaxSize default.
+fn four() -> u32 {
+    4
+}
+
+/// Beanstalk's `aws:autoscaling:asg` Cooldown default, seconds.
+fn default_beanstalk_cooldown_s() -> f64 {
+    360.0
+}
+
+/// Seconds from launch until an EC2 instance serves: boot, application start, health
+/// checks. An assumption; set `launch_delay_s` from your own measurements.
+fn default_launch_delay_s() -> f64 {
+    120.0
+}
+
 /// Amazon Linux 2023's default root volume: 8 GB gp3.
 fn default_root_volume_gb() -> f64 {
     8.0
@@ -286,6 +329,7 @@ pub(super) fn resolve_option(
     mut table: toml::Table,
     workload: &Workload,
     catalog: &PriceCatalog,
+    timeline: &Timeline,
 ) -> Result<OptionPlan> {
     let prefix = format!("option[{index}]");
     let name = take_string(input, &mut table, &prefix, "name")?;
@@ -298,14 +342,33 @@ pub(super) fn resolve_option(
     let (service, model) = match service.as_str() {
         "ec2" => {
             let spec: Ec2OptionSpec = input.parse_table(&prefix, table)?;
-            positive_count(input, &at("count"), spec.count)?;
             non_negative(input, &at("root_volume_gb"), spec.root_volume_gb)?;
             if spec.os != OperatingSystem::Linux {
                 ec2_rates(catalog, &spec.instance_type, spec.os).map_err(lookup("os"))?;
             }
+            let (group, metric) = match (&spec.autoscaling, spec.count) {
+                (Some(_), Some(_)) => {
+                    return Err(input.error_at(&at("count"), "an autoscaled group sizes itself; remove `count` and set `autoscaling.min`, `max` and `desired`"));
+                }
+                (Some(a), None) => resolve_autoscaling(
+                    input,
+                    &at("autoscaling"),
+                    a,
+                    Owner::Ec2,
+                    default_launch_delay_s(),
+                    timeline,
+                )?,
+                (None, count) => {
+                    let count = count.unwrap_or(1);
+                    positive_count(input, &at("count"), count)?;
+                    (GroupSpec::fixed(count), Metric::Cpu)
+                }
+            };
             let fleet = Fleet {
                 instance_type: &spec.instance_type,
-                count: spec.count,
+                group,
+                metric,
+                deployments: None,
                 os: spec.os,
                 credit_mode: spec.credit_mode,
             };
@@ -327,11 +390,31 @@ pub(super) fn resolve_option(
         }
         "beanstalk" => {
             let spec: BeanstalkOptionSpec = input.parse_table(&prefix, table)?;
-            positive_count(input, &at("instances"), spec.instances)?;
             non_negative(input, &at("root_volume_gb"), spec.root_volume_gb)?;
+            non_negative(input, &at("cooldown_s"), spec.cooldown_s)?;
+            non_negative(input, &at("launch_delay_s"), spec.launch_delay_s)?;
+            let (group, metric) = resolve_beanstalk_group(
+                input,
+                &prefix,
+                (
+                    spec.min_instances,
+                    spec.max_instances,
+                    spec.cooldown_s,
+                    spec.launch_delay_s,
+                ),
+                &spec.trigger,
+                timeline,
+            )?;
+            let deployments = spec
+                .deployments
+                .as_ref()
+                .map(|d| resolve_deployments(input, &at("deployments"), d, timeline))
+                .transpose()?;
             let fleet = Fleet {
                 instance_type: &spec.instance_type,
-                count: spec.instances,
+                group,
+                metric,
+                deployments,
                 os: OperatingSystem::Linux,
                 credit_mode: spec.credit_mode,
             };
@@ -399,7 +482,25 @@ pub(super) fn resolve_option(
         }
         "fargate" => {
             let spec: FargateOptionSpec = input.parse_table(&prefix, table)?;
-            positive_count(input, &at("tasks"), spec.tasks)?;
+            non_negative(input, &at("task_start_seconds"), spec.task_start_seconds)?;
+            let (group, metric) = match (&spec.autoscaling, spec.tasks) {
+                (Some(_), Some(_)) => {
+                    return Err(input.error_at(&at("tasks"), "an autoscaled service sizes itself; remove `tasks` and set `autoscaling.min`, `max` and `desired`"));
+                }
+                (Some(a), None) => resolve_autoscaling(
+                    input,
+                    &at("autoscaling"),
+                    a,
+                    Owner::Ecs,
+                    spec.task_start_seconds,
+                    timeline,
+                )?,
+                (None, tasks) => {
+                    let tasks = tasks.unwrap_or(1);
+                    positive_count(input, &at("tasks"), tasks)?;
+                    (GroupSpec::fixed(tasks), Metric::Cpu)
+                }
+            };
             let size = TaskSize {
                 vcpu: spec.vcpu,
                 memory_gb: spec.memory_gb,
@@ -464,7 +565,8 @@ pub(super) fn resolve_option(
             };
             let plan = FargatePlan {
                 size,
-                tasks: spec.tasks,
+                group,
+                metric,
                 architecture: spec.architecture,
                 spot_discount: spec.spot_discount,
                 rates: fargate_rates(catalog, spec.architecture).map_err(lookup("architecture"))?,
@@ -527,7 +629,9 @@ fn positive_count(input: &TomlInput<'_>, path: &str, count: u32) -> Result<()> {
 
 struct Fleet<'a> {
     instance_type: &'a str,
-    count: u32,
+    group: GroupSpec,
+    metric: Metric,
+    deployments: Option<DeploymentPlan>,
     os: OperatingSystem,
     credit_mode: Option<CreditModeKey>,
 }
@@ -537,7 +641,9 @@ impl Fleet<'_> {
         let vcpu = catalog.ec2_type(self.instance_type)?.vcpu;
         Ok(Ec2FleetPlan {
             instance_type: self.instance_type.to_string(),
-            count: self.count,
+            group: self.group.clone(),
+            metric: self.metric,
+            deployments: self.deployments,
             vcpu: f64::from(vcpu),
             rates: ec2_rates(catalog, self.instance_type, self.os)?,
             credits: credit_model(catalog, self.instance_type, self.credit_mode)?,

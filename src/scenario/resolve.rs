@@ -154,7 +154,8 @@ pub(super) fn resolve(
     }
     let mut options: Vec<OptionPlan> = Vec::with_capacity(spec.options.len());
     for (i, table) in spec.options.iter().enumerate() {
-        let option = super::options::resolve_option(input, i, table.clone(), &workload, catalog)?;
+        let option =
+            super::options::resolve_option(input, i, table.clone(), &workload, catalog, &timeline)?;
         if options.iter().any(|o| o.name == option.name) {
             return Err(input.error_at(
                 &format!("option[{i}].name"),

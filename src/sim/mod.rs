@@ -5,9 +5,10 @@
 //! usage per calendar month, which the billing models price.
 
 pub mod demand;
+mod group;
 mod models;
 
-pub use models::CreditStats;
+pub use models::{CreditStats, StepRecord};
 
 use serde::Serialize;
 
@@ -40,6 +41,8 @@ pub struct OptionResult {
     pub credits: Option<CreditStats>,
     /// Whether it meets the SLO, and if not, why.
     pub verdict: Verdict,
+    /// Each step (only from [`run_recording`]).
+    pub steps: Vec<StepRecord>,
 }
 
 impl OptionResult {
@@ -65,29 +68,38 @@ pub struct Verdict {
 /// Runs every option of `plan` over its demand.
 #[must_use]
 pub fn run(plan: &Plan) -> RunResult {
+    run_with(plan, false).0
+}
+
+/// Runs every option and keeps every step of each, with the demand (for `costcast
+/// simulate`).
+#[must_use]
+pub fn run_recording(plan: &Plan) -> (RunResult, Vec<f64>) {
+    run_with(plan, true)
+}
+
+fn run_with(plan: &Plan, record: bool) -> (RunResult, Vec<f64>) {
     let rps = demand::requests_per_second(&plan.workload, &plan.timeline);
     let options = plan
         .options
         .iter()
-        .map(|option| run_option(plan, option, &rps))
+        .map(|option| run_option(plan, option, &rps, record))
         .collect();
-    RunResult {
-        months: plan
-            .timeline
-            .months
-            .iter()
-            .map(|m| m.label.clone())
-            .collect(),
-        options,
-    }
+    let months = plan
+        .timeline
+        .months
+        .iter()
+        .map(|m| m.label.clone())
+        .collect();
+    (RunResult { months, options }, rps)
 }
 
-fn run_option(plan: &Plan, option: &OptionPlan, rps: &[f64]) -> OptionResult {
+fn run_option(plan: &Plan, option: &OptionPlan, rps: &[f64], record: bool) -> OptionResult {
     let run = match &option.model {
-        OptionModel::Ec2Fleet(fleet) => models::ec2_fleet(plan, fleet, rps),
-        OptionModel::Lambda(function) => models::lambda(plan, function, rps),
-        OptionModel::Fargate(service) => models::fargate(plan, service, rps),
-        OptionModel::Lightsail(instances) => models::lightsail(plan, instances, rps),
+        OptionModel::Ec2Fleet(fleet) => models::ec2_fleet(plan, fleet, rps, record),
+        OptionModel::Lambda(function) => models::lambda(plan, function, rps, record),
+        OptionModel::Fargate(service) => models::fargate(plan, service, rps, record),
+        OptionModel::Lightsail(instances) => models::lightsail(plan, instances, rps, record),
     };
     OptionResult {
         name: option.name.clone(),
@@ -96,6 +108,7 @@ fn run_option(plan: &Plan, option: &OptionPlan, rps: &[f64]) -> OptionResult {
         verdict: verdict(&run.capacity, run.credits.as_ref(), &plan.slo),
         capacity: run.capacity,
         credits: run.credits,
+        steps: run.steps,
     }
 }
 

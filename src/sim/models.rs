@@ -1,15 +1,19 @@
 //! One function per option model: demand in, monthly bills and capacity out.
 //!
-//! Each model measures usage per calendar month from the demand series and hands it to
-//! the billing functions; none of them prices anything itself.
+//! Each model measures usage per calendar month from the demand series (fleets through
+//! the scaling engine in [`super::group`]) and hands it to the billing functions; none
+//! of them prices anything itself.
 
 use serde::Serialize;
 
-use crate::billing::burst::{self, CreditSpec, CreditState};
+use super::group::{GroupInputs, GroupRun, run_group};
+use crate::billing::burst;
 use crate::billing::elb;
 use crate::billing::{
     LineItem, apigw, containers, continuous_run_by_month, ebs, ec2, fargate, lambda, lightsail,
+    total_usd,
 };
+use crate::capacity::autoscale::{GroupSpec, Metric};
 use crate::capacity::{CapacityMeter, CapacityStats};
 use crate::catalog::CreditMode;
 use crate::scenario::options::{
@@ -26,6 +30,30 @@ pub(super) struct ModelRun {
     pub capacity: CapacityStats,
     /// CPU credits (burstable instances) or burst capacity (Lightsail).
     pub credits: Option<CreditStats>,
+    /// Each step, when asked for.
+    pub steps: Vec<StepRecord>,
+}
+
+/// One step of one option, for `costcast simulate`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StepRecord {
+    /// Requests per second wanted.
+    pub demand_rps: f64,
+    /// Requests per second served.
+    pub served_rps: f64,
+    /// Requests per second the option could serve.
+    pub capacity_rps: f64,
+    /// Instances or tasks running and billed (0 for Lambda).
+    pub running: f64,
+    /// Instances or tasks serving (concurrent executions for Lambda).
+    pub in_service: f64,
+    /// Mean earned CPU-credit balance per instance.
+    pub credit_balance: f64,
+    /// Surplus credits outstanding, all instances.
+    pub surplus_credits: f64,
+    /// The step's share of its month's bill, in proportion to its usage
+    /// (instance-seconds, or requests for Lambda); the shares add up to the bill.
+    pub cost_usd: f64,
 }
 
 /// CPU credits of a burstable fleet over the horizon, for the whole fleet.
@@ -33,11 +61,11 @@ pub(super) struct ModelRun {
 pub struct CreditStats {
     /// `standard` or `unlimited`.
     pub mode: &'static str,
-    /// Smallest earned balance of one instance, credits.
+    /// Smallest earned balance of any instance, credits.
     pub min_balance: f64,
-    /// Earned balance of one instance at the end, credits.
+    /// Mean earned balance per instance at the end, credits.
     pub end_balance: f64,
-    /// Minutes (at step resolution) in which the CPU was held to the baseline.
+    /// Minutes (at step resolution) in which CPU credits held capacity below demand.
     pub throttled_minutes: f64,
     /// Surplus credits charged over the horizon (unlimited), all instances.
     pub surplus_charged_credits: f64,
@@ -48,23 +76,40 @@ pub struct CreditStats {
     pub outstanding_surplus_usd: f64,
 }
 
-pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64]) -> ModelRun {
-    let count = f64::from(fleet.count);
-    let credits = fleet.credits.as_ref().map(|(spec, _)| spec);
-    let fleet_run = run_fleet(plan, rps, count, count, fleet.vcpu, credits);
-    // The fleet starts with the horizon and runs to its end: one run per instance.
-    let billed = ec2::fleet_billed_seconds_by_month(
-        fleet.count,
-        &run_seconds_by_month(plan),
-        fleet.rates.os,
-    );
-    let months = plan
+fn credit_stats(run: &GroupRun, usd_per_vcpu_hour: f64) -> Option<CreditStats> {
+    let (mode, min_balance, end_balance, outstanding, throttled_s) = run.credits?;
+    Some(CreditStats {
+        mode: match mode {
+            CreditMode::Standard => "standard",
+            CreditMode::Unlimited => "unlimited",
+        },
+        min_balance,
+        end_balance,
+        throttled_minutes: throttled_s / 60.0,
+        surplus_charged_credits: run.charged_credits_by_month.iter().sum(),
+        outstanding_surplus_credits: outstanding,
+        outstanding_surplus_usd: burst::surplus_cost_usd(outstanding, usd_per_vcpu_hour),
+    })
+}
+
+pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64], record: bool) -> ModelRun {
+    let inputs = GroupInputs {
+        spec: &fleet.group,
+        vcpu_per_unit: fleet.vcpu,
+        in_service_fraction: 1.0,
+        credits: fleet.credits.as_ref().map(|(spec, _)| spec),
+        billed_per_run: fleet.rates.os.billed_per_run(),
+        metric: fleet.metric,
+        deployments: fleet.deployments.as_ref(),
+    };
+    let run = run_group(plan, rps, &inputs, record);
+    let months: Vec<Vec<LineItem>> = plan
         .timeline
         .months
         .iter()
         .enumerate()
-        .zip(billed)
-        .map(|((m, month), seconds)| {
+        .map(|(m, month)| {
+            let seconds = run.billed_seconds_by_month[m];
             let mut lines = vec![ec2::instance_line(
                 &fleet.instance_type,
                 seconds,
@@ -72,11 +117,11 @@ pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64]) -> Model
             )];
             if let Some((spec, usd_per_vcpu_hour)) = &fleet.credits
                 && spec.mode == CreditMode::Unlimited
-                && fleet_run.charged_by_month[m] > 0.0
+                && run.charged_credits_by_month[m] > 0.0
             {
                 lines.push(LineItem::priced(
                     "CPU credits (unlimited surplus, Linux)",
-                    fleet_run.charged_by_month[m] / 60.0,
+                    run.charged_credits_by_month[m] / 60.0,
                     "vCPU-hours",
                     *usd_per_vcpu_hour,
                 ));
@@ -84,42 +129,35 @@ pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64]) -> Model
             lines.extend(attachment_lines(
                 plan,
                 &fleet.attachments,
-                count,
+                seconds / 3600.0,
                 month,
                 rps,
             ));
             lines
         })
         .collect();
-    let usd_per_vcpu_hour = fleet.credits.map_or(0.0, |(_, rate)| rate);
-    ModelRun {
-        months,
-        capacity: fleet_run.capacity,
-        credits: fleet_run.credit_stats(usd_per_vcpu_hour),
-    }
+    let credits = credit_stats(&run, fleet.credits.map_or(0.0, |(_, rate)| rate));
+    finish(plan, months, run, credits, rps)
 }
 
-pub(super) fn fargate(plan: &Plan, service: &FargatePlan, rps: &[f64]) -> ModelRun {
-    let tasks = f64::from(service.tasks);
-    let fleet_run = run_fleet(
-        plan,
-        rps,
-        tasks * service.in_service_fraction,
-        tasks,
-        service.size.vcpu,
-        None,
-    );
-    let billed = continuous_run_by_month(
-        tasks,
-        &run_seconds_by_month(plan),
-        fargate::billed_seconds_per_task,
-    );
+pub(super) fn fargate(plan: &Plan, service: &FargatePlan, rps: &[f64], record: bool) -> ModelRun {
+    let inputs = GroupInputs {
+        spec: &service.group,
+        vcpu_per_unit: service.size.vcpu,
+        in_service_fraction: service.in_service_fraction,
+        credits: None,
+        billed_per_run: fargate::billed_seconds_per_task,
+        metric: service.metric,
+        deployments: None,
+    };
+    let run = run_group(plan, rps, &inputs, record);
     let months = plan
         .timeline
         .months
         .iter()
-        .zip(billed)
-        .map(|(month, seconds)| {
+        .enumerate()
+        .map(|(m, month)| {
+            let seconds = run.billed_seconds_by_month[m];
             let mut lines = fargate::task_lines(
                 seconds,
                 &service.size,
@@ -130,7 +168,7 @@ pub(super) fn fargate(plan: &Plan, service: &FargatePlan, rps: &[f64]) -> ModelR
             lines.extend(attachment_lines(
                 plan,
                 &service.attachments,
-                tasks,
+                seconds / 3600.0,
                 month,
                 rps,
             ));
@@ -148,75 +186,27 @@ pub(super) fn fargate(plan: &Plan, service: &FargatePlan, rps: &[f64]) -> ModelR
             lines
         })
         .collect();
-    ModelRun {
-        months,
-        capacity: fleet_run.capacity,
-        credits: None,
-    }
+    finish(plan, months, run, None, rps)
 }
 
-/// Lambda: each step's arrivals need `rate × duration` concurrent executions; above the
-/// concurrency limit the excess is throttled (unserved, and not billed). Provisioned
-/// concurrency serves what it can and the rest spills over to on-demand.
-pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64]) -> ModelRun {
-    let config = &function.config;
-    let step_s = plan.timeline.step_seconds();
-    let provisioned_seconds = if config.provisioned_concurrency > 0.0 {
-        continuous_run_by_month(
-            1.0,
-            &run_seconds_by_month(plan),
-            lambda::provisioned_billed_seconds,
-        )
-    } else {
-        vec![0.0; plan.timeline.months.len()]
-    };
-    let mut meter = CapacityMeter::with_steps(rps.len());
-    let mut months = Vec::with_capacity(plan.timeline.months.len());
-    for (month, provisioned_s) in plan.timeline.months.iter().zip(provisioned_seconds) {
-        let (mut on_demand, mut on_provisioned) = (0.0, 0.0);
-        for &r in &rps[month.first_step..month.end_step] {
-            let wanted = lambda::concurrency(r, config.duration_ms);
-            meter.record(step_s, wanted, function.concurrency_limit, 0.0);
-            let served = if wanted > function.concurrency_limit {
-                r * function.concurrency_limit / wanted
-            } else {
-                r
-            };
-            let share = config.provisioned_share(served);
-            on_provisioned += served * share * step_s;
-            on_demand += served * (1.0 - share) * step_s;
-        }
-        let usage = config.month(on_demand, on_provisioned, provisioned_s);
-        let mut lines =
-            lambda::bill_month(&[usage], &function.rates, function.free_tier).swap_remove(0);
-        if let Some((api, free_tier)) = &function.api {
-            // API Gateway bills every request it receives, throttled by Lambda or not.
-            lines.extend(apigw::request_lines(
-                requests_in(plan, month, rps),
-                api,
-                *free_tier,
-            ));
-        }
-        months.push(lines);
-    }
-    let capacity = meter.finish_concurrency(config.duration_ms.ceil() / 1000.0);
-    ModelRun {
-        months,
-        capacity,
-        credits: None,
-    }
-}
-
-pub(super) fn lightsail(plan: &Plan, instances: &LightsailPlan, rps: &[f64]) -> ModelRun {
+pub(super) fn lightsail(
+    plan: &Plan,
+    instances: &LightsailPlan,
+    rps: &[f64],
+    record: bool,
+) -> ModelRun {
     let count = f64::from(instances.count);
-    let fleet_run = run_fleet(
-        plan,
-        rps,
-        count,
-        count,
-        instances.vcpu,
-        Some(&instances.credits),
-    );
+    let group = GroupSpec::fixed(instances.count);
+    let inputs = GroupInputs {
+        spec: &group,
+        vcpu_per_unit: instances.vcpu,
+        in_service_fraction: 1.0,
+        credits: Some(&instances.credits),
+        billed_per_run: |s| s,
+        metric: Metric::Cpu,
+        deployments: None,
+    };
+    let run = run_group(plan, rps, &inputs, record);
     let months = plan
         .timeline
         .months
@@ -241,117 +231,181 @@ pub(super) fn lightsail(plan: &Plan, instances: &LightsailPlan, rps: &[f64]) -> 
             lines
         })
         .collect();
+    let credits = credit_stats(&run, 0.0);
+    finish(plan, months, run, credits, rps)
+}
+
+/// The run of a group as a model run: per-step records with each step's share of its
+/// month's bill by instance-seconds.
+fn finish(
+    plan: &Plan,
+    months: Vec<Vec<LineItem>>,
+    run: GroupRun,
+    credits: Option<CreditStats>,
+    rps: &[f64],
+) -> ModelRun {
+    let per_request_vcpu = plan.workload.vcpu_ms_per_request / 1000.0;
+    let to_rps = |vcpu: f64| {
+        if per_request_vcpu > 0.0 {
+            vcpu / per_request_vcpu
+        } else {
+            0.0
+        }
+    };
+    let mut steps: Vec<StepRecord> = run
+        .steps
+        .iter()
+        .zip(rps)
+        .map(|(s, r)| StepRecord {
+            demand_rps: *r,
+            served_rps: to_rps(s.served_vcpu),
+            capacity_rps: to_rps(s.capacity_vcpu),
+            running: s.running,
+            in_service: s.in_service,
+            credit_balance: s.credit_balance,
+            surplus_credits: s.surplus_credits,
+            cost_usd: 0.0,
+        })
+        .collect();
+    allocate_costs(plan, &months, &mut steps, |s| s.running);
     ModelRun {
         months,
-        capacity: fleet_run.capacity,
-        credits: fleet_run.credit_stats(0.0),
+        capacity: run.capacity,
+        credits,
+        steps,
     }
 }
 
-/// A fleet's capacity over the horizon, and its credits when burstable.
-struct FleetRun {
-    capacity: CapacityStats,
-    /// Surplus credits charged per month, all instances.
-    charged_by_month: Vec<f64>,
-    /// Mode, final state of one instance and its smallest balance.
-    credits: Option<(CreditMode, CreditState, f64)>,
-    throttled_s: f64,
-    count: f64,
-}
-
-impl FleetRun {
-    fn credit_stats(&self, usd_per_vcpu_hour: f64) -> Option<CreditStats> {
-        let (mode, end, min_balance) = self.credits?;
-        let outstanding = end.surplus * self.count;
-        Some(CreditStats {
-            mode: match mode {
-                CreditMode::Standard => "standard",
-                CreditMode::Unlimited => "unlimited",
-            },
-            min_balance,
-            end_balance: end.balance,
-            throttled_minutes: self.throttled_s / 60.0,
-            surplus_charged_credits: self.charged_by_month.iter().sum(),
-            outstanding_surplus_credits: outstanding,
-            outstanding_surplus_usd: burst::surplus_cost_usd(outstanding, usd_per_vcpu_hour),
-        })
-    }
-}
-
-/// Demand (vCPUs busy) spread evenly over `units` instances or tasks of `vcpu_per_unit`
-/// each, of which `serving` are in service; burstable instances can use only what their
-/// credits allow (standard mode) and pay for surplus at the end of each hour (unlimited).
-fn run_fleet(
+/// Spreads each month's bill over its steps in proportion to `weight`.
+fn allocate_costs(
     plan: &Plan,
-    rps: &[f64],
-    serving: f64,
-    units: f64,
-    vcpu_per_unit: f64,
-    credits: Option<&CreditSpec>,
-) -> FleetRun {
-    let timeline = &plan.timeline;
-    let step_s = timeline.step_seconds();
-    let vcpu_ms = plan.workload.vcpu_ms_per_request;
+    months: &[Vec<LineItem>],
+    steps: &mut [StepRecord],
+    weight: fn(&StepRecord) -> f64,
+) {
+    if steps.is_empty() {
+        return;
+    }
+    for (month, bill) in plan.timeline.months.iter().zip(months) {
+        let slice = &mut steps[month.first_step..month.end_step];
+        let total_weight: f64 = slice.iter().map(weight).sum();
+        let usd = total_usd(bill);
+        #[allow(clippy::cast_precision_loss)]
+        let even = usd / slice.len().max(1) as f64;
+        for s in slice.iter_mut() {
+            s.cost_usd = if total_weight > 0.0 {
+                usd * weight(s) / total_weight
+            } else {
+                even
+            };
+        }
+    }
+}
+
+/// Lambda: each step's arrivals need `rate × duration` concurrent executions; above the
+/// concurrency limit the excess is throttled (unserved, and not billed). Provisioned
+/// concurrency serves what it can and the rest spills over to on-demand.
+pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64], record: bool) -> ModelRun {
+    let config = &function.config;
+    let step_s = plan.timeline.step_seconds();
+    let duration_s = config.duration_ms.ceil() / 1000.0;
+    let provisioned_seconds = if config.provisioned_concurrency > 0.0 {
+        continuous_run_by_month(
+            1.0,
+            &run_seconds_by_month(plan),
+            lambda::provisioned_billed_seconds,
+        )
+    } else {
+        vec![0.0; plan.timeline.months.len()]
+    };
     let mut meter = CapacityMeter::with_steps(rps.len());
-    let mut charged_by_month = vec![0.0; timeline.months.len()];
-    let mut state = credits.map(CreditState::launched);
-    let mut min_balance = f64::INFINITY;
-    let mut throttled_s = 0.0;
-    for (k, &r) in rps.iter().enumerate() {
-        let demand_vcpu = r * vcpu_ms / 1000.0;
-        let mut capacity_vcpu = serving * vcpu_per_unit;
-        if let (Some(spec), Some(s)) = (credits, state.as_mut()) {
-            let outcome = s.step(spec, step_s, demand_vcpu / units);
-            if outcome.throttled {
-                capacity_vcpu = outcome.served_vcpu * units;
-                throttled_s += step_s;
-            }
-            min_balance = min_balance.min(s.balance);
-            // Surplus above 24 hours of earnings is charged at the end of each hour.
-            let end_s = timeline.time_s(k + 1) - timeline.start_s;
-            if end_s % 3600 == 0 || timeline.step_s > 3600 {
-                charged_by_month[timeline.month_of(k)] += s.charge_hourly_excess(spec) * units;
+    let mut months = Vec::with_capacity(plan.timeline.months.len());
+    let mut steps = Vec::with_capacity(if record { rps.len() } else { 0 });
+    for (month, provisioned_s) in plan.timeline.months.iter().zip(provisioned_seconds) {
+        let (mut on_demand, mut on_provisioned) = (0.0, 0.0);
+        for &r in &rps[month.first_step..month.end_step] {
+            let wanted = lambda::concurrency(r, config.duration_ms);
+            meter.record(step_s, wanted, function.concurrency_limit, 0.0);
+            let served = if wanted > function.concurrency_limit {
+                r * function.concurrency_limit / wanted
+            } else {
+                r
+            };
+            let share = config.provisioned_share(served);
+            on_provisioned += served * share * step_s;
+            on_demand += served * (1.0 - share) * step_s;
+            if record {
+                steps.push(StepRecord {
+                    demand_rps: r,
+                    served_rps: served,
+                    capacity_rps: if duration_s > 0.0 {
+                        function.concurrency_limit / duration_s
+                    } else {
+                        f64::INFINITY
+                    },
+                    running: 0.0,
+                    in_service: wanted.min(function.concurrency_limit),
+                    credit_balance: 0.0,
+                    surplus_credits: 0.0,
+                    cost_usd: 0.0,
+                });
             }
         }
-        meter.record(step_s, demand_vcpu, capacity_vcpu, units);
+        let usage = config.month(on_demand, on_provisioned, provisioned_s);
+        let mut lines =
+            lambda::bill_month(&[usage], &function.rates, function.free_tier).swap_remove(0);
+        if let Some((api, free_tier)) = &function.api {
+            // API Gateway bills every request it receives, throttled by Lambda or not.
+            lines.extend(apigw::request_lines(
+                requests_in(plan, month, rps),
+                api,
+                *free_tier,
+            ));
+        }
+        months.push(lines);
     }
-    FleetRun {
-        capacity: meter.finish(if vcpu_ms > 0.0 { 1000.0 / vcpu_ms } else { 0.0 }),
-        charged_by_month,
-        credits: credits
-            .zip(state)
-            .map(|(spec, s)| (spec.mode, s, min_balance)),
-        throttled_s,
-        count: units,
+    allocate_costs(plan, &months, &mut steps, |s| s.demand_rps);
+    let capacity = meter.finish_concurrency(duration_s);
+    ModelRun {
+        months,
+        capacity,
+        credits: None,
+        steps,
     }
 }
 
-/// Load balancer, public addresses and root volumes of `units` instances or tasks kept
-/// all of `month`.
+/// Load balancer, public addresses and root volumes of instances or tasks that ran
+/// `unit_hours` in `month`.
 fn attachment_lines(
     plan: &Plan,
     attachments: &Attachments,
-    units: f64,
+    unit_hours: f64,
     month: &Month,
     rps: &[f64],
 ) -> Vec<LineItem> {
     let hours = month_hours(plan, month);
     let mut lines = Vec::new();
     if let Some(volume) = &attachments.root_volume {
-        lines.extend(ebs::volume_lines(volume, units, 1.0, &attachments.ebs));
+        // A volume lives as long as its instance: instance-hours over the month's hours.
+        lines.extend(ebs::volume_lines(
+            volume,
+            unit_hours / hours,
+            1.0,
+            &attachments.ebs,
+        ));
     }
     if let Some(alb) = &attachments.alb {
         lines.extend(elb::alb_lines(hours, alb_lcu_hours(plan, month, rps), *alb));
     }
-    let addresses = units * attachments.public_ipv4_per_unit
+    let address_hours = unit_hours * attachments.public_ipv4_per_unit
         + if attachments.alb.is_some() {
-            ALB_PUBLIC_IPV4_ADDRESSES
+            ALB_PUBLIC_IPV4_ADDRESSES * hours
         } else {
             0.0
         };
-    if addresses > 0.0 {
+    if address_hours > 0.0 {
         lines.push(ebs::public_ipv4_line(
-            addresses * hours,
+            address_hours,
             attachments.ipv4_usd_per_hour,
         ));
     }

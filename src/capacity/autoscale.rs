@@ -1,0 +1,515 @@
+//! The scaling engine shared by EC2 Auto Scaling groups, Elastic Beanstalk and ECS
+//! services on Fargate: demand in, instance (or task) counts and capacity out.
+//!
+//! What it follows (EC2 Auto Scaling and Application Auto Scaling user guides):
+//! - **Target tracking** keeps a metric near a target with two alarms AWS creates: the
+//!   high alarm fires after 3 consecutive one-minute datapoints above the target and
+//!   scales out at once to `ceil(in-service × metric / target)`; the low alarm needs 15
+//!   consecutive datapoints below 90% of the target, and scale-in then waits for its
+//!   cooldown. Instances still warming up count toward capacity but not toward the
+//!   metric, so one breach is not answered twice.
+//! - **Simple and step scaling** follow CloudWatch alarm semantics: the metric is
+//!   averaged per `period`; the alarm is in ALARM after `evaluation_periods` breaching
+//!   datapoints in a row, and keeps invoking its policy while it stays there, each time
+//!   after the cooldown since the last activity has passed.
+//! - **Scheduled actions** change min and max at an hour of each day.
+//! - Instances start **pending** for `launch_delay` seconds (billed, not serving).
+//! - Scale-in terminates the newest instances first (pending before in service).
+//!
+//! The engine only counts; billing and CPU credits are applied by the caller per
+//! instance, using the launches and terminations it reports.
+
+/// The metric a policy scales on, as CloudWatch reports it for the group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Average CPU utilisation of in-service instances, percent.
+    Cpu,
+    /// Requests per target per minute (ALB `RequestCountPerTarget`).
+    RequestsPerTarget,
+    /// Average bytes sent out per instance per metric period (EC2 `NetworkOut`).
+    NetworkOut,
+}
+
+/// How the group decides its size.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Policy {
+    /// A fixed size: no scaling.
+    Fixed,
+    /// Target tracking.
+    TargetTracking {
+        /// The metric.
+        metric: Metric,
+        /// Its target value.
+        target: f64,
+        /// Seconds after a scale-out before the next scale-out (0 for EC2 groups, which
+        /// rely on warm-up; 300 for ECS services).
+        scale_out_cooldown_s: f64,
+        /// Seconds after any scaling before a scale-in.
+        scale_in_cooldown_s: f64,
+    },
+    /// Simple scaling: one alarm each way, a fixed adjustment, one cooldown.
+    Simple {
+        /// The metric.
+        metric: Metric,
+        /// Datapoint length, seconds.
+        period_s: f64,
+        /// Breaching datapoints in a row that put the alarm in ALARM.
+        evaluation_periods: u32,
+        /// Scale out above this.
+        upper_threshold: f64,
+        /// Instances added (positive).
+        upper_adjustment: i64,
+        /// Scale in below this.
+        lower_threshold: f64,
+        /// Instances removed (negative).
+        lower_adjustment: i64,
+        /// Seconds after an activity before the next.
+        cooldown_s: f64,
+    },
+}
+
+/// A daily change of the group's bounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScheduledAction {
+    /// Seconds after midnight UTC.
+    pub at_s: i64,
+    /// New minimum.
+    pub min: u32,
+    /// New maximum.
+    pub max: u32,
+}
+
+/// A group's configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupSpec {
+    /// Smallest size.
+    pub min: u32,
+    /// Largest size.
+    pub max: u32,
+    /// Size at the start.
+    pub initial: u32,
+    /// Seconds from launch until an instance serves.
+    pub launch_delay_s: f64,
+    /// How it scales.
+    pub policy: Policy,
+    /// Daily bound changes.
+    pub scheduled: Vec<ScheduledAction>,
+}
+
+impl GroupSpec {
+    /// A fixed group of `count`, all in service from the start.
+    #[must_use]
+    pub fn fixed(count: u32) -> GroupSpec {
+        GroupSpec {
+            min: count,
+            max: count,
+            initial: count,
+            launch_delay_s: 0.0,
+            policy: Policy::Fixed,
+            scheduled: Vec::new(),
+        }
+    }
+
+    /// The length of a metric datapoint, seconds (60 for target tracking: one-minute
+    /// metrics).
+    #[must_use]
+    pub fn metric_period_s(&self) -> f64 {
+        match self.policy {
+            Policy::Fixed => 0.0,
+            Policy::TargetTracking { .. } => 60.0,
+            Policy::Simple { period_s, .. } => period_s,
+        }
+    }
+}
+
+/// One instance of the group.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Member {
+    /// Seconds since the horizon's start when it was launched.
+    pub launched_s: f64,
+    /// When it starts serving.
+    pub in_service_s: f64,
+}
+
+/// What changed at a step.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepChanges {
+    /// Members terminated at the end of the step, newest first.
+    pub terminated: Vec<Member>,
+    /// Instances launched at the end of the step.
+    pub launched: usize,
+}
+
+/// The group's state as it runs.
+#[derive(Debug, Clone)]
+pub struct Group {
+    spec: GroupSpec,
+    min: u32,
+    max: u32,
+    /// Members, oldest first.
+    pub members: Vec<Member>,
+    period_sum: f64,
+    period_len_s: f64,
+    /// Recent datapoints, newest last (as many as the longest alarm needs).
+    datapoints: Vec<f64>,
+    last_scale_out_s: f64,
+    last_activity_s: f64,
+}
+
+/// Datapoints the target-tracking high alarm needs in a row.
+pub const TARGET_TRACKING_HIGH_DATAPOINTS: usize = 3;
+/// Datapoints the target-tracking low alarm needs in a row.
+pub const TARGET_TRACKING_LOW_DATAPOINTS: usize = 15;
+/// The low alarm's threshold as a share of the target.
+pub const TARGET_TRACKING_LOW_FACTOR: f64 = 0.9;
+
+impl Group {
+    /// A group at the start of the horizon: `initial` instances, in service at once.
+    #[must_use]
+    pub fn new(spec: &GroupSpec) -> Group {
+        let initial = spec.initial.clamp(spec.min, spec.max);
+        Group {
+            min: spec.min,
+            max: spec.max,
+            members: (0..initial)
+                .map(|_| Member {
+                    launched_s: 0.0,
+                    in_service_s: 0.0,
+                })
+                .collect(),
+            spec: spec.clone(),
+            period_sum: 0.0,
+            period_len_s: 0.0,
+            datapoints: Vec::new(),
+            last_scale_out_s: f64::NEG_INFINITY,
+            last_activity_s: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Instances in service at time `t_s`.
+    #[must_use]
+    pub fn in_service(&self, t_s: f64) -> usize {
+        self.members
+            .iter()
+            .filter(|m| m.in_service_s <= t_s)
+            .count()
+    }
+
+    /// Applies scheduled bound changes that fall in `[t_s, t_s + step_s)`, where
+    /// `day_offset_s` is the seconds since midnight UTC at `t_s`.
+    pub fn apply_schedule(&mut self, day_offset_s: i64, step_s: i64) {
+        for action in &self.spec.scheduled {
+            let due = (action.at_s - day_offset_s).rem_euclid(86_400);
+            if due < step_s {
+                self.min = action.min;
+                self.max = action.max;
+            }
+        }
+    }
+
+    /// Feeds the step's metric value (the group's metric over `step_s` seconds) and
+    /// returns the size the group wants at the end of the step, within its bounds.
+    pub fn decide(&mut self, t_end_s: f64, step_s: f64, metric: f64) -> usize {
+        let current = self.members.len();
+        let bounded = |n: i64, g: &Group| -> usize {
+            usize::try_from(n.clamp(i64::from(g.min), i64::from(g.max))).unwrap_or(0)
+        };
+        #[allow(clippy::cast_possible_wrap)]
+        let current_i = current as i64;
+        let period = self.spec.metric_period_s();
+        if period <= 0.0 {
+            return bounded(current_i, self);
+        }
+        self.period_sum += metric * step_s;
+        self.period_len_s += step_s;
+        if self.period_len_s + 1e-9 < period {
+            return bounded(current_i, self);
+        }
+        let datapoint = self.period_sum / self.period_len_s;
+        self.period_sum = 0.0;
+        self.period_len_s = 0.0;
+        self.datapoints.push(datapoint);
+        if self.datapoints.len() > TARGET_TRACKING_LOW_DATAPOINTS.max(64) {
+            self.datapoints.remove(0);
+        }
+        let last = |n: usize, test: &dyn Fn(f64) -> bool, d: &[f64]| {
+            d.len() >= n && d[d.len() - n..].iter().all(|v| test(*v))
+        };
+        let wanted = match self.spec.policy.clone() {
+            Policy::Fixed => current_i,
+            Policy::TargetTracking {
+                target,
+                scale_out_cooldown_s,
+                scale_in_cooldown_s,
+                ..
+            } => {
+                // Only instances past their warm-up report the metric, so the answer to
+                // a breach is sized on them; pending instances already count toward the
+                // current size, so the same breach is not answered twice.
+                let serving = self.in_service(t_end_s);
+                #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+                let proportional = if serving > 0 && datapoint.is_finite() {
+                    ((serving as f64) * datapoint / target).ceil() as i64
+                } else {
+                    current_i
+                };
+                if last(
+                    TARGET_TRACKING_HIGH_DATAPOINTS,
+                    &|v| v > target,
+                    &self.datapoints,
+                ) && t_end_s - self.last_scale_out_s >= scale_out_cooldown_s
+                    && proportional > current_i
+                {
+                    self.last_scale_out_s = t_end_s;
+                    self.last_activity_s = t_end_s;
+                    proportional
+                } else if last(
+                    TARGET_TRACKING_LOW_DATAPOINTS,
+                    &|v| v < TARGET_TRACKING_LOW_FACTOR * target,
+                    &self.datapoints,
+                ) && t_end_s - self.last_activity_s >= scale_in_cooldown_s
+                    && proportional.max(1) < current_i
+                {
+                    self.last_activity_s = t_end_s;
+                    proportional.max(1)
+                } else {
+                    current_i
+                }
+            }
+            Policy::Simple {
+                evaluation_periods,
+                upper_threshold,
+                upper_adjustment,
+                lower_threshold,
+                lower_adjustment,
+                cooldown_s,
+                ..
+            } => {
+                let n = usize::try_from(evaluation_periods).unwrap_or(1);
+                if t_end_s - self.last_activity_s < cooldown_s {
+                    current_i
+                } else if last(n, &|v| v > upper_threshold, &self.datapoints) {
+                    self.last_activity_s = t_end_s;
+                    current_i + upper_adjustment
+                } else if last(n, &|v| v < lower_threshold, &self.datapoints) {
+                    self.last_activity_s = t_end_s;
+                    current_i + lower_adjustment
+                } else {
+                    current_i
+                }
+            }
+        };
+        bounded(wanted, self)
+    }
+
+    /// Moves the group to `size` at `t_end_s`: launches new members or terminates the
+    /// newest. Returns what changed.
+    pub fn resize(&mut self, size: usize, t_end_s: f64) -> StepChanges {
+        let mut changes = StepChanges::default();
+        while self.members.len() > size {
+            // Newest first: pending members go before in-service ones.
+            let member = self
+                .members
+                .pop()
+                .expect("invariant: more members than size");
+            changes.terminated.push(member);
+        }
+        while self.members.len() < size {
+            self.members.push(Member {
+                launched_s: t_end_s,
+                in_service_s: t_end_s + self.spec.launch_delay_s,
+            });
+            changes.launched += 1;
+        }
+        changes
+    }
+}
+
+/// The value of `metric` for a step, given the group's in-service instances.
+///
+/// `served_vcpu` of `capacity_vcpu` is busy; `requests_per_second` arrive and send
+/// `response_bytes` each; the datapoint covers `period_s`.
+#[must_use]
+pub fn metric_value(
+    metric: Metric,
+    in_service: usize,
+    served_vcpu: f64,
+    capacity_vcpu: f64,
+    requests_per_second: f64,
+    response_bytes: f64,
+    period_s: f64,
+) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let n = in_service as f64;
+    match metric {
+        Metric::Cpu => {
+            if capacity_vcpu > 0.0 {
+                100.0 * served_vcpu / capacity_vcpu
+            } else {
+                100.0
+            }
+        }
+        Metric::RequestsPerTarget => {
+            if n > 0.0 {
+                requests_per_second * 60.0 / n
+            } else {
+                f64::INFINITY
+            }
+        }
+        Metric::NetworkOut => {
+            if n > 0.0 {
+                requests_per_second * response_bytes * period_s / n
+            } else {
+                f64::INFINITY
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cpu_tracking(target: f64) -> GroupSpec {
+        GroupSpec {
+            min: 1,
+            max: 10,
+            initial: 2,
+            launch_delay_s: 120.0,
+            policy: Policy::TargetTracking {
+                metric: Metric::Cpu,
+                target,
+                scale_out_cooldown_s: 0.0,
+                scale_in_cooldown_s: 300.0,
+            },
+            scheduled: Vec::new(),
+        }
+    }
+
+    /// Runs `minutes` one-minute steps at a constant metric value; returns the size after each.
+    fn run(group: &mut Group, start_min: usize, minutes: usize, metric: f64) -> Vec<usize> {
+        (start_min..start_min + minutes)
+            .map(|m| {
+                #[allow(clippy::cast_precision_loss)]
+                let t_end = (m + 1) as f64 * 60.0;
+                let size = group.decide(t_end, 60.0, metric);
+                group.resize(size, t_end);
+                group.members.len()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_step_in_load_scales_out_after_three_datapoints() {
+        // 2 instances at 90% against a 50% target: the high alarm needs three one-minute
+        // datapoints, then capacity goes to ceil(2 × 90 / 50) = 4 at once.
+        let mut g = Group::new(&cpu_tracking(50.0));
+        let sizes = run(&mut g, 0, 4, 90.0);
+        assert_eq!(sizes, vec![2, 2, 4, 4]);
+        // the new instances launched at minute 3 serve after the 120 s launch delay
+        assert_eq!(g.in_service(180.0), 2);
+        assert_eq!(g.in_service(300.0), 4);
+    }
+
+    #[test]
+    fn scale_in_needs_fifteen_low_datapoints_and_its_cooldown() {
+        let mut g = Group::new(&GroupSpec {
+            initial: 6,
+            ..cpu_tracking(50.0)
+        });
+        // 20% is below 90% of 50: 15 datapoints, then ceil(6 × 20 / 50) = 3
+        let sizes = run(&mut g, 0, 16, 20.0);
+        assert_eq!(&sizes[..14], &[6; 14]);
+        assert_eq!(sizes[14], 3);
+        // the next scale-in waits for the 300 s cooldown even though the alarm stays low
+        let sizes = run(&mut g, 16, 10, 10.0);
+        assert_eq!(sizes[..3], [3, 3, 3]);
+        assert_eq!(*sizes.last().unwrap(), 1);
+        // 44% (below 45) still counts as low; 46% does not
+        let mut g = Group::new(&GroupSpec {
+            initial: 4,
+            ..cpu_tracking(50.0)
+        });
+        assert_eq!(*run(&mut g, 0, 15, 46.0).last().unwrap(), 4);
+    }
+
+    #[test]
+    fn max_caps_the_group() {
+        let mut g = Group::new(&GroupSpec {
+            max: 3,
+            ..cpu_tracking(50.0)
+        });
+        let sizes = run(&mut g, 0, 5, 100.0);
+        assert_eq!(*sizes.last().unwrap(), 3);
+    }
+
+    #[test]
+    fn simple_scaling_waits_for_its_cooldown_between_activities() {
+        // Beanstalk's default trigger: 5-minute periods, 1 evaluation period, +1 above
+        // the upper threshold, 360 s cooldown, min 1 / max 4.
+        let spec = GroupSpec {
+            min: 1,
+            max: 4,
+            initial: 1,
+            launch_delay_s: 0.0,
+            policy: Policy::Simple {
+                metric: Metric::NetworkOut,
+                period_s: 300.0,
+                evaluation_periods: 1,
+                upper_threshold: 6e6,
+                upper_adjustment: 1,
+                lower_threshold: 2e6,
+                lower_adjustment: -1,
+                cooldown_s: 360.0,
+            },
+            scheduled: Vec::new(),
+        };
+        let mut g = Group::new(&spec);
+        let sizes = run(&mut g, 0, 20, 9e6);
+        // datapoints at minutes 5, 10, 15, 20: +1 at 5; 10 is within 360 s, so no; +1 at 15
+        assert_eq!(sizes[4], 2);
+        assert_eq!(sizes[9], 2);
+        assert_eq!(sizes[14], 3);
+        assert_eq!(sizes[19], 3);
+    }
+
+    #[test]
+    fn scheduled_actions_change_the_bounds_daily() {
+        let mut g = Group::new(&GroupSpec {
+            scheduled: vec![ScheduledAction {
+                at_s: 8 * 3600,
+                min: 4,
+                max: 10,
+            }],
+            ..cpu_tracking(50.0)
+        });
+        g.apply_schedule(8 * 3600 - 30, 60);
+        let size = g.decide(60.0, 60.0, 50.0);
+        assert_eq!(size, 4);
+        // a step that does not contain 08:00 changes nothing
+        let mut h = Group::new(&GroupSpec {
+            scheduled: vec![ScheduledAction {
+                at_s: 8 * 3600,
+                min: 4,
+                max: 10,
+            }],
+            ..cpu_tracking(50.0)
+        });
+        h.apply_schedule(9 * 3600, 60);
+        assert_eq!(h.decide(60.0, 60.0, 50.0), 2);
+    }
+
+    #[test]
+    fn metric_values() {
+        assert_eq!(metric_value(Metric::Cpu, 2, 1.0, 4.0, 0.0, 0.0, 60.0), 25.0);
+        assert_eq!(
+            metric_value(Metric::RequestsPerTarget, 2, 0.0, 0.0, 10.0, 0.0, 60.0),
+            300.0
+        );
+        // 20 req/s × 20,000 B × 300 s over 2 instances = 60 MB each
+        assert_eq!(
+            metric_value(Metric::NetworkOut, 2, 0.0, 0.0, 20.0, 20_000.0, 300.0),
+            60e6
+        );
+    }
+}
