@@ -246,7 +246,7 @@ impl Group {
                 // Only instances past their warm-up report the metric, so the answer to
                 // a breach is sized on them; pending instances already count toward the
                 // current size, so the same breach is not answered twice.
-                let serving = self.in_service(t_end_s);
+                let serving = self.in_service(t_end_s - step_s);
                 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
                 let proportional = if serving > 0 && datapoint.is_finite() {
                     ((serving as f64) * datapoint / target).ceil() as i64

@@ -32,6 +32,9 @@ enum Command {
     Quote(commands::quote::QuoteArgs),
     /// Compare a scenario's options month by month (default: the embedded scenario).
     Compare(commands::compare::CompareArgs),
+    /// Write every step of a scenario's run (demand, capacity, instances, credits,
+    /// unserved demand, cost) to a CSV file.
+    Simulate(commands::simulate::SimulateArgs),
     /// Work with workload traces.
     #[command(subcommand)]
     Trace(commands::trace::TraceCommand),
@@ -89,6 +92,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
     match args.command {
         Command::Quote(a) => commands::quote::run(&source, &a),
         Command::Compare(a) => commands::compare::run(&source, &a),
+        Command::Simulate(a) => commands::simulate::run(&source, &a),
         Command::Trace(c) => commands::trace::run(&c),
         Command::Pricing(c) => commands::pricing::run(&source, &c),
     }

@@ -40,6 +40,11 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// Prints a note for people on stderr (stdout carries data only).
+pub(crate) fn note(message: &str) {
+    eprintln!("{message}");
+}
+
 /// Prints an error with its causes and returns exit code 2; a closed pipe is not an error.
 pub(crate) fn report_error(err: &anyhow::Error) -> ExitCode {
     let broken_pipe = err

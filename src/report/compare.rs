@@ -89,6 +89,15 @@ pub struct ServedStats {
     pub p5: f64,
 }
 
+/// The peak size of an option: instances or tasks, or concurrent executions for Lambda.
+fn peak(capacity: &CapacityStats) -> String {
+    match (capacity.peak_instances, capacity.peak_concurrency) {
+        (Some(n), _) => format_quantity(n, 0),
+        (None, Some(c)) => format!("{} conc.", format_quantity(c, 1)),
+        (None, None) => "-".to_string(),
+    }
+}
+
 impl CompareReport {
     /// Builds the report of a deterministic run.
     #[must_use]
@@ -166,6 +175,7 @@ impl CompareReport {
             (&total_header, Align::Right),
             ("SERVED", Align::Right),
             ("P95 UTIL", Align::Right),
+            ("PEAK", Align::Right),
             ("SLO", Align::Left),
         ]);
         for o in &self.options {
@@ -178,6 +188,7 @@ impl CompareReport {
                 o.capacity
                     .p95_utilization
                     .map_or("-".to_string(), |u| format!("{:.1}%", u * 100.0)),
+                peak(&o.capacity),
                 if o.feasible {
                     "meets".to_string()
                 } else {

@@ -193,7 +193,7 @@ pub(super) fn run_group(
                 capacity_vcpu,
                 served_vcpu: served,
                 credit_balance: balance,
-                surplus_credits: states.iter().map(|s| s.surplus).sum(),
+                surplus_credits: states.iter().map(|s| s.surplus).sum::<f64>().max(0.0),
             });
         }
         let metric = metric_value(

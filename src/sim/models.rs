@@ -258,7 +258,12 @@ fn finish(
         .zip(rps)
         .map(|(s, r)| StepRecord {
             demand_rps: *r,
-            served_rps: to_rps(s.served_vcpu),
+            // all of it when nothing was short (no round trip through vCPUs)
+            served_rps: if s.served_vcpu >= *r * per_request_vcpu {
+                *r
+            } else {
+                to_rps(s.served_vcpu)
+            },
             capacity_rps: to_rps(s.capacity_vcpu),
             running: s.running,
             in_service: s.in_service,

@@ -155,11 +155,9 @@ fn markdown_has_the_summary_and_monthly_tables() {
     ]);
     let text = text.ok();
     assert!(text.starts_with("## Scenario `base`"));
-    assert!(
-        text.contains(
-            "| OPTION | SERVICE | MONTHLY AVG | 2-MONTH TOTAL | SERVED | P95 UTIL | SLO |"
-        )
-    );
+    assert!(text.contains(
+        "| OPTION | SERVICE | MONTHLY AVG | 2-MONTH TOTAL | SERVED | P95 UTIL | PEAK | SLO |"
+    ));
     assert!(text.contains("| 2027-01 | $23.02 | $50.00 |"), "{text}");
 }
 

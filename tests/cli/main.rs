@@ -1,11 +1,12 @@
 //! End-to-end tests of the `costcast` binary: exit codes, stdout, stderr and files.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)] // a failing test panics; a skip says why
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr, clippy::float_cmp)] // a failing test panics; a skip says why
 
 mod compare;
 mod errors;
 mod pricing;
 mod quote;
+mod scaling;
 mod trace;
 
 use std::path::{Path, PathBuf};

@@ -3,4 +3,5 @@
 pub(crate) mod compare;
 pub(crate) mod pricing;
 pub(crate) mod quote;
+pub(crate) mod simulate;
 pub(crate) mod trace;
