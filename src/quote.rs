@@ -657,16 +657,7 @@ fn fargate_lines(r: &Resource<'_>, table: toml::Table) -> Result<Vec<LineItem>> 
         memory_gb: u.memory_gb,
         storage_gb: u.ephemeral_storage_gb,
     };
-    fargate::check_size(&size).map_err(|m| {
-        let field = if m.contains("storage") {
-            "ephemeral_storage_gb"
-        } else if m.contains("vCPU is not") {
-            "vcpu"
-        } else {
-            "memory_gb"
-        };
-        r.error(field, m)
-    })?;
+    fargate::check_size(&size).map_err(|(field, m)| r.error(field, m))?;
     if !(0.0..1.0).contains(&u.spot_discount) {
         return Err(r.error(
             "spot_discount",

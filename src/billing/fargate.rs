@@ -71,27 +71,35 @@ pub fn valid_memory_gb(vcpu: f64) -> Option<Vec<f64>> {
 /// Checks a task size against AWS's valid combinations, saying what is valid when not.
 ///
 /// # Errors
-/// A message listing the valid CPU values or the valid memory for that CPU.
-pub fn check_size(size: &TaskSize) -> Result<(), String> {
+/// The offending key (`vcpu`, `memory_gb` or `ephemeral_storage_gb`) and a message
+/// listing the valid CPU values or the valid memory for that CPU.
+pub fn check_size(size: &TaskSize) -> Result<(), (&'static str, String)> {
     let memory = valid_memory_gb(size.vcpu).ok_or_else(|| {
-        format!(
-            "{} vCPU is not a Fargate task size; use 0.25, 0.5, 1, 2, 4, 8 or 16",
-            size.vcpu
+        (
+            "vcpu",
+            format!(
+                "{} vCPU is not a Fargate task size; use 0.25, 0.5, 1, 2, 4, 8 or 16",
+                size.vcpu
+            ),
         )
     })?;
     if !memory.iter().any(|m| (m - size.memory_gb).abs() < 1e-9) {
         let list: Vec<String> = memory.iter().map(|m| format!("{m}")).collect();
-        return Err(format!(
+        let message = format!(
             "{} GB is not valid with {} vCPU; valid memory (GB): {}",
             size.memory_gb,
             size.vcpu,
             list.join(", ")
-        ));
+        );
+        return Err(("memory_gb", message));
     }
     if !(INCLUDED_STORAGE_GB..=MAX_STORAGE_GB).contains(&size.storage_gb) {
-        return Err(format!(
-            "ephemeral storage {} GB is outside 20–200 GB",
-            size.storage_gb
+        return Err((
+            "ephemeral_storage_gb",
+            format!(
+                "ephemeral storage {} GB is outside 20–200 GB",
+                size.storage_gb
+            ),
         ));
     }
     Ok(())
@@ -215,47 +223,40 @@ mod tests {
 
     #[test]
     fn invalid_sizes_say_what_is_valid() {
+        let error = |vcpu: f64, memory: f64| check_size(&size(vcpu, memory)).unwrap_err();
         assert_eq!(
-            check_size(&size(0.25, 4.0)).unwrap_err(),
-            "4 GB is not valid with 0.25 vCPU; valid memory (GB): 0.5, 1, 2"
+            error(0.25, 4.0),
+            (
+                "memory_gb",
+                "4 GB is not valid with 0.25 vCPU; valid memory (GB): 0.5, 1, 2".to_string()
+            )
         );
         assert_eq!(
-            check_size(&size(0.5, 5.0)).unwrap_err(),
+            error(0.5, 5.0).1,
             "5 GB is not valid with 0.5 vCPU; valid memory (GB): 1, 2, 3, 4"
         );
         assert!(
-            check_size(&size(1.0, 1.0))
-                .unwrap_err()
+            error(1.0, 1.0)
+                .1
                 .contains("valid memory (GB): 2, 3, 4, 5, 6, 7, 8")
         );
-        assert!(
-            check_size(&size(2.0, 17.0))
-                .unwrap_err()
-                .contains("4, 5, 6")
-        );
-        assert!(check_size(&size(4.0, 31.0)).unwrap_err().contains("8, 9,"));
-        assert!(
-            check_size(&size(8.0, 18.0))
-                .unwrap_err()
-                .contains("16, 20, 24")
-        );
-        assert!(
-            check_size(&size(16.0, 36.0))
-                .unwrap_err()
-                .contains("32, 40, 48")
-        );
+        assert!(error(2.0, 17.0).1.contains("4, 5, 6"));
+        assert!(error(4.0, 31.0).1.contains("8, 9,"));
+        assert!(error(8.0, 18.0).1.contains("16, 20, 24"));
+        assert!(error(16.0, 36.0).1.contains("32, 40, 48"));
         assert_eq!(
-            check_size(&size(3.0, 8.0)).unwrap_err(),
-            "3 vCPU is not a Fargate task size; use 0.25, 0.5, 1, 2, 4, 8 or 16"
+            error(3.0, 8.0),
+            (
+                "vcpu",
+                "3 vCPU is not a Fargate task size; use 0.25, 0.5, 1, 2, 4, 8 or 16".to_string()
+            )
         );
-        assert!(
-            check_size(&TaskSize {
-                vcpu: 1.0,
-                memory_gb: 2.0,
-                storage_gb: 250.0
-            })
-            .is_err()
-        );
+        let too_much_storage = check_size(&TaskSize {
+            vcpu: 1.0,
+            memory_gb: 2.0,
+            storage_gb: 250.0,
+        });
+        assert_eq!(too_much_storage.unwrap_err().0, "ephemeral_storage_gb");
         for (vcpu, memory) in [
             (0.25, 0.5),
             (0.5, 4.0),

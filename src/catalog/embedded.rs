@@ -9,7 +9,8 @@ macro_rules! embed {
     };
 }
 
-/// `(file name, contents)` of every catalog file.
+/// `(file name, contents)` of every catalog file, in the order they are loaded: the list
+/// of files a `pricing-data` region directory must hold.
 pub(super) const FILES: &[(&str, &str)] = embed!(
     "ec2.csv",
     "ec2_instance_types.csv",

@@ -26,22 +26,6 @@ pub enum CatalogSource {
     Dir(PathBuf),
 }
 
-/// The file names a region directory must hold, in load order.
-pub(crate) const FILE_NAMES: [&str; 12] = [
-    "ec2.csv",
-    "ec2_instance_types.csv",
-    "ec2_burstable.csv",
-    "lightsail.csv",
-    "lightsail_plans.csv",
-    "fargate.csv",
-    "lambda.csv",
-    "apigateway.csv",
-    "elb.csv",
-    "eks.csv",
-    "ecr.csv",
-    "free_tier.csv",
-];
-
 const PRICE_COLUMNS: [&str; 9] = [
     "service",
     "usage_key",
@@ -96,8 +80,9 @@ pub(super) fn load(source: &CatalogSource, region: &str) -> Result<PriceCatalog>
             },
         });
     }
-    let mut tables = Vec::with_capacity(FILE_NAMES.len());
-    for name in FILE_NAMES {
+    // The embedded list names every file a region must hold, in load order.
+    let mut tables = Vec::with_capacity(embedded::FILES.len());
+    for (name, _) in embedded::FILES {
         tables.push(read_file(source, region, name)?);
     }
     let [

@@ -339,6 +339,17 @@ pub(super) fn resolve_option(
         let path = at(field);
         move |e: Error| input.error_at(&path, e.to_string())
     };
+    // An EC2 fleet (plain, autoscaled or Beanstalk's) with what sits beside it.
+    let fleet_option =
+        |fleet: Fleet<'_>, (load_balancer, public_ipv4, root_volume_gb)| -> Result<OptionModel> {
+            let attachments = attachments(catalog, load_balancer, public_ipv4, root_volume_gb)
+                .map_err(lookup("service"))?;
+            Ok(OptionModel::Ec2Fleet(
+                fleet
+                    .resolve(catalog, attachments)
+                    .map_err(lookup("instance_type"))?,
+            ))
+        };
     let (service, model) = match service.as_str() {
         "ec2" => {
             let spec: Ec2OptionSpec = input.parse_table(&prefix, table)?;
@@ -372,21 +383,11 @@ pub(super) fn resolve_option(
                 os: spec.os,
                 credit_mode: spec.credit_mode,
             };
-            let attachments = attachments(
-                catalog,
-                spec.load_balancer,
-                spec.public_ipv4,
-                spec.root_volume_gb,
-            )
-            .map_err(lookup("service"))?;
-            (
-                "ec2",
-                OptionModel::Ec2Fleet(
-                    fleet
-                        .resolve(catalog, attachments)
-                        .map_err(lookup("instance_type"))?,
-                ),
-            )
+            let fleet = fleet_option(
+                fleet,
+                (spec.load_balancer, spec.public_ipv4, spec.root_volume_gb),
+            )?;
+            ("ec2", fleet)
         }
         "beanstalk" => {
             let spec: BeanstalkOptionSpec = input.parse_table(&prefix, table)?;
@@ -418,21 +419,11 @@ pub(super) fn resolve_option(
                 os: OperatingSystem::Linux,
                 credit_mode: spec.credit_mode,
             };
-            let attachments = attachments(
-                catalog,
-                spec.load_balancer,
-                spec.public_ipv4,
-                spec.root_volume_gb,
-            )
-            .map_err(lookup("service"))?;
-            (
-                "beanstalk",
-                OptionModel::Ec2Fleet(
-                    fleet
-                        .resolve(catalog, attachments)
-                        .map_err(lookup("instance_type"))?,
-                ),
-            )
+            let fleet = fleet_option(
+                fleet,
+                (spec.load_balancer, spec.public_ipv4, spec.root_volume_gb),
+            )?;
+            ("beanstalk", fleet)
         }
         "lambda" => {
             let spec: LambdaOptionSpec = input.parse_table(&prefix, table)?;
@@ -506,16 +497,7 @@ pub(super) fn resolve_option(
                 memory_gb: spec.memory_gb,
                 storage_gb: spec.ephemeral_storage_gb,
             };
-            fargate::check_size(&size).map_err(|m| {
-                let field = if m.contains("storage") {
-                    "ephemeral_storage_gb"
-                } else if m.contains("vCPU is not") {
-                    "vcpu"
-                } else {
-                    "memory_gb"
-                };
-                input.error_at(&at(field), m)
-            })?;
+            fargate::check_size(&size).map_err(|(field, m)| input.error_at(&at(field), m))?;
             if !(0.0..1.0).contains(&spec.spot_discount) {
                 return Err(input.error_at(
                     &at("spot_discount"),

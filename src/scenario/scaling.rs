@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use super::input::TomlInput;
+use super::resolve::non_negative;
 use super::timeline::Timeline;
 use crate::capacity::autoscale::{GroupSpec, Metric, Policy, ScheduledAction};
 use crate::error::Result;
@@ -268,7 +269,7 @@ pub(crate) fn resolve_autoscaling(
         ));
     }
     let launch_delay_s = spec.launch_delay_s.unwrap_or(default_launch_delay_s);
-    check_non_negative(input, &at("launch_delay_s"), launch_delay_s)?;
+    non_negative(input, &at("launch_delay_s"), launch_delay_s)?;
     let (default_out, default_in) = match owner {
         Owner::Ec2 => (0.0, 300.0),
         Owner::Ecs => (300.0, 300.0),
@@ -354,7 +355,7 @@ fn simple_policy(
             "needs a period of at least 60 s and at least one evaluation period",
         ));
     }
-    check_non_negative(input, path, cooldown_s)?;
+    non_negative(input, path, cooldown_s)?;
     Ok(Policy::Simple {
         metric: metric.metric(),
         period_s,
@@ -510,14 +511,6 @@ fn check_period(
         ));
     }
     Ok(())
-}
-
-fn check_non_negative(input: &TomlInput<'_>, path: &str, value: f64) -> Result<()> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(())
-    } else {
-        Err(input.error_at(path, format!("{value} must be >= 0")))
-    }
 }
 
 #[cfg(test)]

@@ -174,15 +174,7 @@ fn every_service_bills_its_components() {
         ])
         .ok(),
     );
-    let option = |name: &str| {
-        out["options"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|o| o["name"] == name)
-            .unwrap()
-            .clone()
-    };
+    let option = |name: &str| crate::option(&out, name);
     let ec2 = option("ec2-alb");
     let c = &ec2["components"];
     assert_usd(
@@ -288,15 +280,7 @@ fn nasa_trace_shows_throttling_under_a_low_limit() {
         return;
     }
     let out = json(costcast(&["compare", "scenarios/nasa-http.toml", "--format", "json"]).ok());
-    let option = |name: &str| {
-        out["options"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|o| o["name"] == name)
-            .unwrap()
-            .clone()
-    };
+    let option = |name: &str| crate::option(&out, name);
     // The day's per-second counts (89,582 requests, peak 12 req/s) × 2.5 s: bursts reach
     // 30 concurrent executions, far above a reserved 8, never near the default 1,000.
     let open = option("lambda");
@@ -326,15 +310,7 @@ fn credits_on_the_real_nab_cpu_trace_in_both_modes() {
         ])
         .ok(),
     );
-    let option = |name: &str| {
-        out["options"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|o| o["name"] == name)
-            .unwrap()
-            .clone()
-    };
+    let option = |name: &str| crate::option(&out, name);
     let nano_std = option("t3.nano-standard");
     let nano_unl = option("t3.nano-unlimited");
     assert!(nano_std["served_fraction"]["mean"].as_f64().unwrap() < 0.9);

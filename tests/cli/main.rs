@@ -1,6 +1,11 @@
 //! End-to-end tests of the `costcast` binary: exit codes, stdout, stderr and files.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr, clippy::float_cmp)] // a failing test panics; a skip says why
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::float_cmp
+)] // a failing test panics; a skip says why
 
 mod compare;
 mod errors;
@@ -100,6 +105,17 @@ pub(crate) fn shared_data(path: &str) -> Option<PathBuf> {
         full.display()
     );
     None
+}
+
+/// The option called `name` in a `compare --format json` output.
+pub(crate) fn option(out: &serde_json::Value, name: &str) -> serde_json::Value {
+    out["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == name)
+        .unwrap()
+        .clone()
 }
 
 /// Parses JSON output.
