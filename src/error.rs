@@ -65,6 +65,15 @@ pub enum Error {
         message: String,
     },
 
+    /// Fetching a price list failed.
+    #[error("cannot fetch {url}: {message}")]
+    Fetch {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+
     /// A request the library cannot serve (bad argument values from an API caller).
     #[error("{0}")]
     Invalid(String),

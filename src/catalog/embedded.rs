@@ -24,4 +24,5 @@ pub(super) const FILES: &[(&str, &str)] = embed!(
     "eks.csv",
     "ecr.csv",
     "free_tier.csv",
+    "catalog_meta.csv",
 );

@@ -98,7 +98,8 @@ pub(super) fn load(source: &CatalogSource, region: &str) -> Result<PriceCatalog>
         eks,
         ecr,
         free,
-    ] = <[Table; 12]>::try_from(tables).expect("invariant: one table per file name");
+        meta,
+    ] = <[Table; 13]>::try_from(tables).expect("invariant: one table per file name");
 
     let mut prices: BTreeMap<(Service, String), Vec<Price>> = BTreeMap::new();
     for table in [&ec2, &ls, &fargate, &lambda, &apigw, &elb, &eks, &ecr] {
@@ -113,6 +114,7 @@ pub(super) fn load(source: &CatalogSource, region: &str) -> Result<PriceCatalog>
         info: CatalogInfo {
             region: region.to_string(),
             origin,
+            retrieved_date: parse_meta(&meta)?,
             newest_price_date: newest,
             oldest_price_date: oldest,
         },
@@ -160,6 +162,22 @@ fn read_file(source: &CatalogSource, region: &str, name: &str) -> Result<Table> 
         }
     };
     parse_table(file, &text)
+}
+
+/// The text of one catalog file of `region` in `source`.
+pub(crate) fn raw_text(source: &CatalogSource, region: &str, name: &str) -> Result<String> {
+    match source {
+        CatalogSource::Embedded => Ok(embedded::FILES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, text)| (*text).to_string())
+            .unwrap_or_default()),
+        CatalogSource::Dir(root) => {
+            let path = root.join("aws").join(region).join(name);
+            std::fs::read_to_string(&path)
+                .map_err(|e| Error::io(format!("cannot read catalog file `{}`", path.display()), e))
+        }
+    }
 }
 
 fn parse_table(file: PathBuf, text: &str) -> Result<Table> {
@@ -532,6 +550,29 @@ fn parse_lightsail_plans(table: &Table) -> Result<Vec<LightsailPlan>> {
         });
     }
     Ok(out)
+}
+
+fn parse_meta(table: &Table) -> Result<NaiveDate> {
+    table.expect_columns(&["retrieved_date", "method", "source"])?;
+    let mut rows = table.rows();
+    let row = rows.next().ok_or_else(|| {
+        table.error(
+            2,
+            "retrieved_date",
+            "one row is required: when and how this catalog was made",
+        )
+    })?;
+    if rows.next().is_some() {
+        return Err(table.error(3, "retrieved_date", "only one row is allowed"));
+    }
+    let raw = row.required("retrieved_date")?;
+    row.required("method")?;
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+        row.error(
+            "retrieved_date",
+            format!("`{raw}` is not a date (YYYY-MM-DD)"),
+        )
+    })
 }
 
 fn parse_free_tier(table: &Table) -> Result<Vec<FreeTierAllowance>> {

@@ -7,8 +7,11 @@
 //! This module only looks things up; it knows no billing rule. Loading and validation of
 //! the CSV files live in [`load`].
 
+pub mod diff;
 mod embedded;
 pub(crate) mod load;
+pub mod update;
+mod write;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -327,6 +330,8 @@ pub struct CatalogInfo {
     pub region: String,
     /// `embedded` or the directory it was read from.
     pub origin: String,
+    /// When the catalog was last made or refreshed (`catalog_meta.csv`).
+    pub retrieved_date: NaiveDate,
     /// The newest effective date of any price.
     pub newest_price_date: NaiveDate,
     /// The oldest effective date of any price.

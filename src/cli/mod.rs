@@ -22,6 +22,16 @@ pub(crate) struct Args {
     #[arg(long, global = true, env = "COSTCAST_PRICING_DIR", value_name = "DIR")]
     pricing_dir: Option<PathBuf>,
 
+    /// Warn when the pricing catalog was retrieved more than this many days ago.
+    #[arg(
+        long,
+        global = true,
+        env = "COSTCAST_MAX_CATALOG_AGE_DAYS",
+        default_value_t = 90,
+        value_name = "DAYS"
+    )]
+    max_catalog_age_days: i64,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -88,7 +98,10 @@ impl From<ExitStatus> for ExitCode {
 
 /// Runs the parsed command.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
-    let source = catalog_source(args.pricing_dir);
+    let source = Pricing {
+        source: catalog_source(args.pricing_dir),
+        max_age_days: args.max_catalog_age_days,
+    };
     match args.command {
         Command::Quote(a) => commands::quote::run(&source, &a),
         Command::Compare(a) => commands::compare::run(&source, &a),
@@ -102,7 +115,25 @@ fn catalog_source(dir: Option<PathBuf>) -> CatalogSource {
     dir.map_or(CatalogSource::Embedded, CatalogSource::Dir)
 }
 
-/// Loads the catalog for `region`.
-pub(crate) fn load_catalog(source: &CatalogSource, region: &str) -> anyhow::Result<PriceCatalog> {
-    Ok(PriceCatalog::load(source, region)?)
+/// Where prices come from, and how old they may be before a warning.
+pub(crate) struct Pricing {
+    /// The catalog's location.
+    pub(crate) source: CatalogSource,
+    /// `--max-catalog-age-days`.
+    pub(crate) max_age_days: i64,
+}
+
+/// Loads the catalog for `region`, warning when it is older than `--max-catalog-age-days`.
+pub(crate) fn load_catalog(pricing: &Pricing, region: &str) -> anyhow::Result<PriceCatalog> {
+    let catalog = PriceCatalog::load(&pricing.source, region)?;
+    let max_days = pricing.max_age_days;
+    let retrieved = catalog.info().retrieved_date;
+    let age = (chrono::Utc::now().date_naive() - retrieved).num_days();
+    if age > max_days {
+        output::warn(&format!(
+            "the {} pricing catalog was retrieved on {retrieved}, {age} days ago (more than {max_days}); prices may have changed: run `costcast pricing update`",
+            catalog.info().origin
+        ));
+    }
+    Ok(catalog)
 }

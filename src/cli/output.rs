@@ -40,6 +40,11 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// Prints a warning on stderr.
+pub(crate) fn warn(message: &str) {
+    eprintln!("warning: {message}");
+}
+
 /// Prints a note for people on stderr (stdout carries data only).
 pub(crate) fn note(message: &str) {
     eprintln!("{message}");

@@ -10,6 +10,7 @@
 mod compare;
 mod errors;
 mod pricing;
+mod pricing_update;
 mod quote;
 mod scaling;
 mod trace;

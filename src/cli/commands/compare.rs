@@ -3,11 +3,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use costcast::catalog::CatalogSource;
 use costcast::report::compare::CompareReport;
 use costcast::scenario::ScenarioSource;
 
-use crate::cli::{ExitStatus, OutputFormat, load_catalog, output};
+use crate::cli::{ExitStatus, OutputFormat, Pricing, load_catalog, output};
 
 #[derive(Debug, Args)]
 pub(crate) struct CompareArgs {
@@ -21,7 +20,7 @@ pub(crate) struct CompareArgs {
     output: Option<PathBuf>,
 }
 
-pub(crate) fn run(source: &CatalogSource, args: &CompareArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) fn run(source: &Pricing, args: &CompareArgs) -> anyhow::Result<ExitStatus> {
     let scenario = match &args.scenario {
         Some(path) => ScenarioSource::read(path)?,
         None => ScenarioSource::embedded_default(),

@@ -3,9 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use costcast::catalog::CatalogSource;
 
-use crate::cli::{ExitStatus, OutputFormat, load_catalog, output};
+use crate::cli::{ExitStatus, OutputFormat, Pricing, load_catalog, output};
 
 #[derive(Debug, Args)]
 pub(crate) struct QuoteArgs {
@@ -19,7 +18,7 @@ pub(crate) struct QuoteArgs {
     output: Option<PathBuf>,
 }
 
-pub(crate) fn run(source: &CatalogSource, args: &QuoteArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) fn run(source: &Pricing, args: &QuoteArgs) -> anyhow::Result<ExitStatus> {
     let (file, text) = costcast::quote::read_usage(&args.usage)?;
     let region = costcast::quote::usage_region(&file, &text)?;
     let catalog = load_catalog(source, &region)?;

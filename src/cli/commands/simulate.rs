@@ -4,10 +4,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use costcast::catalog::CatalogSource;
 use costcast::scenario::ScenarioSource;
 
-use crate::cli::{ExitStatus, load_catalog, output};
+use crate::cli::{ExitStatus, Pricing, load_catalog, output};
 
 #[derive(Debug, Args)]
 pub(crate) struct SimulateArgs {
@@ -21,7 +20,7 @@ pub(crate) struct SimulateArgs {
     option: Option<String>,
 }
 
-pub(crate) fn run(source: &CatalogSource, args: &SimulateArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) fn run(source: &Pricing, args: &SimulateArgs) -> anyhow::Result<ExitStatus> {
     let scenario = match &args.scenario {
         Some(path) => ScenarioSource::read(path)?,
         None => ScenarioSource::embedded_default(),
