@@ -245,8 +245,11 @@ impl CompareReport {
             },
         ));
         out.push_str(&format!(
-            "Prices: {} catalog, effective {} to {}\n\n",
-            self.catalog.origin, self.catalog.oldest_price_date, self.catalog.newest_price_date
+            "Prices: {} catalog retrieved {}, effective {} to {}\n\n",
+            self.catalog.origin,
+            self.catalog.retrieved_date,
+            self.catalog.oldest_price_date,
+            self.catalog.newest_price_date
         ));
         out.push_str(&render(self.summary_table()));
         let failing: Vec<_> = self.options.iter().filter(|o| !o.feasible).collect();

@@ -81,10 +81,11 @@ impl Quote {
 
     fn to_text(&self, markdown: bool) -> String {
         let head = format!(
-            "Monthly quote, {}, {} hours per month; prices: {} catalog, effective {} to {}\n\n",
+            "Monthly quote, {}, {} hours per month; prices: {} catalog retrieved {}, effective {} to {}\n\n",
             self.region,
             format_quantity(self.hours_per_month, 2),
             self.catalog.origin,
+            self.catalog.retrieved_date,
             self.catalog.oldest_price_date,
             self.catalog.newest_price_date
         );
