@@ -42,6 +42,7 @@ pub mod billing;
 pub mod capacity;
 pub mod catalog;
 pub mod error;
+pub mod gate;
 pub mod money;
 pub mod quote;
 pub mod report;

@@ -42,6 +42,8 @@ enum Command {
     Quote(commands::quote::QuoteArgs),
     /// Compare a scenario's options month by month (default: the embedded scenario).
     Compare(commands::compare::CompareArgs),
+    /// Check a scenario against budget rules: exit 1 when one is breached.
+    Gate(commands::gate::GateArgs),
     /// Write every step of a scenario's run (demand, capacity, instances, credits,
     /// unserved demand, cost) to a CSV file.
     Simulate(commands::simulate::SimulateArgs),
@@ -83,7 +85,6 @@ pub(crate) enum ExitStatus {
     /// Everything passed.
     Success,
     /// The run completed but a budget gate was breached (used by `gate`).
-    #[allow(dead_code)]
     Failure,
 }
 
@@ -105,6 +106,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
     match args.command {
         Command::Quote(a) => commands::quote::run(&source, &a),
         Command::Compare(a) => commands::compare::run(&source, &a),
+        Command::Gate(a) => commands::gate::run(&source, &a),
         Command::Simulate(a) => commands::simulate::run(&source, &a),
         Command::Trace(c) => commands::trace::run(&c),
         Command::Pricing(c) => commands::pricing::run(&source, &c),

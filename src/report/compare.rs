@@ -68,6 +68,9 @@ pub struct OptionReport {
     pub capacity: CapacityStats,
     /// CPU credits (burstable instances) or burst capacity (Lightsail).
     pub credits: Option<CreditStats>,
+    /// Each path's average monthly cost (for probability rules; not serialized).
+    #[serde(skip)]
+    pub paths_monthly_usd: Vec<f64>,
 }
 
 /// One calendar month of an option.
@@ -137,6 +140,7 @@ impl CompareReport {
                     reasons: o.verdict.reasons.clone(),
                     capacity: o.capacity,
                     credits: o.credits,
+                    paths_monthly_usd: vec![average_month],
                 }
             })
             .collect();

@@ -2,6 +2,7 @@
 //! render it (text table, markdown, CSV, JSON). Exporters format; they never compute.
 
 pub mod compare;
+pub mod gate;
 pub mod quote;
 pub mod table;
 
@@ -21,7 +22,7 @@ pub enum Format {
 }
 
 /// Statistics over Monte Carlo paths of one quantity.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Stats {
     /// Mean.
     pub mean: f64,
@@ -33,6 +34,9 @@ pub struct Stats {
     pub p95: f64,
     /// 99th percentile.
     pub p99: f64,
+    /// The largest path.
+    #[serde(default)]
+    pub max: f64,
 }
 
 impl Stats {
@@ -53,6 +57,7 @@ impl Stats {
             p50: q(0.5),
             p95: q(0.95),
             p99: q(0.99),
+            max: sorted[sorted.len() - 1],
         }
     }
 }

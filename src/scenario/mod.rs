@@ -60,6 +60,9 @@ pub struct ScenarioSpec {
     /// Service levels an option must meet to be feasible.
     #[serde(default)]
     pub slo: SloSpec,
+    /// Budget rules for `costcast gate`.
+    #[serde(default)]
+    pub gate: crate::gate::GateSpec,
 }
 
 pub(crate) fn default_region() -> String {

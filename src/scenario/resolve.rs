@@ -38,6 +38,8 @@ pub struct Plan {
     pub options: Vec<OptionPlan>,
     /// Service levels for feasibility.
     pub slo: Slo,
+    /// Budget rules from the scenario's `[gate]` table.
+    pub gate: Vec<crate::gate::RuleSpec>,
 }
 
 /// Service levels an option must meet.
@@ -175,6 +177,10 @@ pub(super) fn resolve(
         workload,
         options,
         slo: resolve_slo(input, &spec.slo)?,
+        gate: {
+            crate::gate::check_rules(input, "gate.rule", &spec.gate.rule)?;
+            spec.gate.rule.clone()
+        },
     })
 }
 

@@ -9,6 +9,7 @@
 
 mod compare;
 mod errors;
+mod gate;
 mod pricing;
 mod pricing_update;
 mod quote;

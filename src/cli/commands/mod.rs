@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 pub(crate) mod compare;
+pub(crate) mod gate;
 pub(crate) mod pricing;
 pub(crate) mod quote;
 pub(crate) mod simulate;
