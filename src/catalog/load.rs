@@ -26,7 +26,8 @@ pub enum CatalogSource {
     Dir(PathBuf),
 }
 
-const PRICE_COLUMNS: [&str; 9] = [
+/// The columns of every price file, in order.
+pub(crate) const PRICE_COLUMNS: [&str; 9] = [
     "service",
     "usage_key",
     "description",

@@ -17,17 +17,7 @@ fn csv_error(path: &Path, e: &csv::Error) -> Error {
 pub(crate) fn write_prices<'a>(path: &Path, prices: impl Iterator<Item = &'a Price>) -> Result<()> {
     let mut writer = csv::Writer::from_path(path).map_err(|e| csv_error(path, &e))?;
     writer
-        .write_record([
-            "service",
-            "usage_key",
-            "description",
-            "unit",
-            "price_usd",
-            "tier_start",
-            "effective_date",
-            "source",
-            "confidence",
-        ])
+        .write_record(super::load::PRICE_COLUMNS)
         .map_err(|e| csv_error(path, &e))?;
     let prices: Vec<&Price> = prices.collect();
     for p in &prices {

@@ -36,16 +36,7 @@ fn serve(routes: HashMap<String, Answer>) -> String {
             let Ok(mut stream) = stream else { continue };
             let routes = Arc::clone(&routes);
             std::thread::spawn(move || {
-                let mut request = String::new();
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                reader.read_line(&mut request).unwrap_or(0);
-                loop {
-                    let mut header = String::new();
-                    if reader.read_line(&mut header).unwrap_or(0) <= 2 {
-                        break;
-                    }
-                }
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let path = read_request(&stream);
                 let ok = "HTTP/1.1 200 OK\r\nConnection: close\r\n";
                 let _ = match routes.get(&path).cloned().unwrap_or(Answer::Status(404)) {
                     Answer::Body(body) => stream
@@ -77,6 +68,20 @@ fn serve(routes: HashMap<String, Answer>) -> String {
         }
     });
     base
+}
+
+/// Reads a request's line and headers; returns its path.
+fn read_request(stream: &std::net::TcpStream) -> String {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request = String::new();
+    reader.read_line(&mut request).unwrap_or(0);
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).unwrap_or(0) <= 2 {
+            break;
+        }
+    }
+    request.split_whitespace().nth(1).unwrap_or("/").to_string()
 }
 
 /// A large EC2 price list: the fixture's header, then `rows` Reserved rows (which the
@@ -373,15 +378,7 @@ fn serve_flaky(routes: HashMap<String, Answer>) -> String {
         let mut first = true;
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut request = String::new();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            reader.read_line(&mut request).unwrap_or(0);
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).unwrap_or(0) <= 2 {
-                    break;
-                }
-            }
+            let path = read_request(&stream);
             if first {
                 first = false;
                 let _ = stream.write_all(
@@ -390,7 +387,6 @@ fn serve_flaky(routes: HashMap<String, Answer>) -> String {
                 continue;
             }
             // forward to the real server
-            let path = request.split_whitespace().nth(1).unwrap_or("/");
             let body = reqwest_free_get(&format!("{real}{path}"));
             let _ = stream
                 .write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
