@@ -12,10 +12,13 @@
 //! - [`trace::Trace`]: a measured workload, validated and resampled.
 //! - [`scenario::ScenarioSource`] → [`scenario::Plan`]: a scenario file checked and
 //!   resolved against the catalog (every rate looked up once).
-//! - [`sim::run`]: demand through each option's capacity and [`billing`] models.
+//! - [`sim::run`]: demand through each option's capacity ([`capacity`], including the
+//!   scaling engine in [`capacity::autoscale`]) and [`billing`] models.
 //! - [`report::compare::CompareReport`]: the view model every output format renders.
+//! - [`gate::evaluate`]: budget rules on a report, for CI.
 //!
-//! [`quote::quote`] prices a usage file with the same billing functions.
+//! [`quote::quote`] prices a usage file with the same billing functions, and
+//! [`catalog::update::update`] refreshes a catalog from AWS's Price List.
 //!
 //! The library never prints and never exits; the `costcast` binary does both.
 //!

@@ -596,7 +596,7 @@ fn ec2_lines(
     if !(0.0..=100.0).contains(&cpu) {
         return Err(r.error("average_cpu_percent", format!("{cpu} is outside 0..=100")));
     }
-    let credits = credit_model(r.catalog, &usage.instance_type, usage.credit_mode)
+    let credits = credit_model(r.catalog, &usage.instance_type, usage.credit_mode, usage.os)
         .map_err(|e| r.error("credit_mode", e.to_string()))?;
     if let Some((spec, usd_per_vcpu_hour)) = credits
         && spec.mode == CreditMode::Unlimited
@@ -605,7 +605,7 @@ fn ec2_lines(
             surplus_over_month(&spec, cpu / 100.0, hours, hours < r.hours_per_month);
         if charged > 0.0 {
             lines.push(LineItem::priced(
-                "CPU credits (unlimited surplus, Linux)",
+                format!("CPU credits (unlimited surplus, {})", rates.os.label()),
                 count * charged / 60.0,
                 "vCPU-hours",
                 usd_per_vcpu_hour,

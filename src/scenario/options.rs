@@ -628,7 +628,7 @@ impl Fleet<'_> {
             deployments: self.deployments,
             vcpu: f64::from(vcpu),
             rates: ec2_rates(catalog, self.instance_type, self.os)?,
-            credits: credit_model(catalog, self.instance_type, self.credit_mode)?,
+            credits: credit_model(catalog, self.instance_type, self.credit_mode, self.os)?,
             attachments,
         })
     }

@@ -459,6 +459,7 @@ pub(crate) fn credit_model(
     catalog: &PriceCatalog,
     instance_type: &str,
     mode: Option<CreditModeKey>,
+    os: OperatingSystem,
 ) -> Result<Option<(CreditSpec, f64)>, Error> {
     let Some(spec) = catalog.burstable(instance_type) else {
         return match mode {
@@ -487,6 +488,14 @@ pub(crate) fn credit_model(
     };
     Ok(Some((
         credits,
-        catalog.rate(Service::Ec2, "CPUCredits:Linux")?,
+        // Windows surplus credits have their own rate; the other OSes pay Linux's.
+        catalog.rate(
+            Service::Ec2,
+            if os == OperatingSystem::Windows {
+                "CPUCredits:Windows"
+            } else {
+                "CPUCredits:Linux"
+            },
+        )?,
     )))
 }

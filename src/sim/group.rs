@@ -90,8 +90,7 @@ pub(super) fn run_group(
         let t_end = t + step_s;
         group.apply_schedule((timeline.time_s(k)).rem_euclid(86_400), timeline.step_s);
         let demand_vcpu = r * vcpu_ms / 1000.0;
-        let serving: Vec<bool> = group.members.iter().map(|m| m.in_service_s <= t).collect();
-        let n_serving = serving.iter().filter(|s| **s).count();
+        let n_serving = group.members.iter().filter(|m| m.in_service_s <= t).count();
         #[allow(clippy::cast_precision_loss)]
         let per_member = if n_serving > 0 {
             demand_vcpu / n_serving as f64
@@ -100,8 +99,9 @@ pub(super) fn run_group(
         };
         // Each member's capacity this step: all its vCPUs, or what its credits allow.
         let mut capacity_vcpu = 0.0;
-        for (i, is_serving) in serving.iter().enumerate() {
-            let wanted = if *is_serving { per_member } else { 0.0 };
+        for (i, member) in group.members.iter().enumerate() {
+            let is_serving = member.in_service_s <= t;
+            let wanted = if is_serving { per_member } else { 0.0 };
             let mut member_capacity = inputs.vcpu_per_unit;
             if let (Some(spec), Some(state)) = (inputs.credits, states.get_mut(i)) {
                 let outcome = state.step(spec, step_s, wanted);
@@ -110,7 +110,7 @@ pub(super) fn run_group(
                 }
                 min_balance = min_balance.min(state.balance);
             }
-            if *is_serving {
+            if is_serving {
                 capacity_vcpu += member_capacity * inputs.in_service_fraction;
             }
         }

@@ -120,7 +120,10 @@ pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64], record: 
                 && run.charged_credits_by_month[m] > 0.0
             {
                 lines.push(LineItem::priced(
-                    "CPU credits (unlimited surplus, Linux)",
+                    format!(
+                        "CPU credits (unlimited surplus, {})",
+                        fleet.rates.os.label()
+                    ),
                     run.charged_credits_by_month[m] / 60.0,
                     "vCPU-hours",
                     *usd_per_vcpu_hour,

@@ -125,7 +125,7 @@ pub struct RegularSeries {
 impl Trace {
     /// Builds a trace, checking order, duplicates and values.
     ///
-    /// `rows` holds the 1-based data-row number of each sample, for error messages.
+    /// Errors name the 1-based data row (the header excluded) of the offending sample.
     ///
     /// # Errors
     /// [`Error::Trace`] for an empty trace, a non-increasing timestamp or a bad value.
@@ -365,7 +365,7 @@ pub struct SeriesStats {
     pub min: f64,
     /// Mean.
     pub mean: f64,
-    /// 95th percentile (nearest rank).
+    /// 95th percentile (linear interpolation between closest ranks).
     pub p95: f64,
     /// Largest value.
     pub max: f64,

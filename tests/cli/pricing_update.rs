@@ -268,6 +268,33 @@ fn a_full_update_refreshes_the_offered_prices_and_keeps_the_rest() {
         out["catalog"]["retrieved_date"],
         chrono::Utc::now().date_naive().to_string()
     );
+    // With Windows prices in the catalog, a Windows T3's surplus credits are billed at the
+    // Windows rate ($0.096 per vCPU-hour, EC2UG-WIN unlimited-mode-examples): at 25% of a
+    // t3.micro all month, 214.2 vCPU-hours are charged (see the quote tests).
+    let usage = "[[resource]]\nname = \"win\"\nservice = \"ec2\"\ninstance_type = \"t3.micro\"\nos = \"windows\"\naverage_cpu_percent = 25\n";
+    let (_d, usage) = crate::temp_file("win.toml", usage);
+    let out = json(
+        costcast(&[
+            "--pricing-dir",
+            &pricing,
+            "quote",
+            &usage,
+            "--format",
+            "json",
+        ])
+        .ok(),
+    );
+    let items = out["resources"][0]["line_items"].as_array().unwrap();
+    assert_eq!(
+        items[0]["component"],
+        "Instance hours (t3.micro, Windows, On-Demand)"
+    );
+    crate::assert_usd(&items[0]["monthly_usd"], 730.0 * 0.0196);
+    assert_eq!(
+        items[1]["component"],
+        "CPU credits (unlimited surplus, Windows)"
+    );
+    crate::assert_usd(&items[1]["monthly_usd"], 214.2 * 0.096);
 }
 
 #[test]
