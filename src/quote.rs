@@ -516,8 +516,7 @@ fn resource_lines(r: &Resource<'_>, service: &str, table: toml::Table) -> Result
             let u: CountUsage = r.parse(table)?;
             let hours = r.hours(u.hours)?;
             let price = r.lookup("service", catalog.rate(Service::Lightsail, "LoadBalancer"))?;
-            let share = f64::from(u.count) * hours / r.hours_per_month;
-            Ok(vec![LineItem::priced("Lightsail load balancer", share, "months", price)])
+            Ok(vec![lightsail::load_balancer_line(f64::from(u.count), hours, r.hours_per_month, price)])
         }
         "fargate" => fargate_lines(r, table),
         "apigateway" => {

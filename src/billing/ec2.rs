@@ -81,12 +81,6 @@ pub fn billed_seconds_hourly(run_seconds: f64) -> f64 {
     }
 }
 
-/// The cost of `billed_seconds` instance-seconds.
-#[must_use]
-pub fn instance_cost_usd(billed_seconds: f64, rates: Ec2Rates) -> f64 {
-    billed_seconds / 3600.0 * rates.usd_per_hour
-}
-
 /// The instance-hours line for `billed_seconds` of `instance_type`.
 #[must_use]
 pub fn instance_line(instance_type: &str, billed_seconds: f64, rates: Ec2Rates) -> LineItem {
@@ -101,20 +95,10 @@ pub fn instance_line(instance_type: &str, billed_seconds: f64, rates: Ec2Rates) 
     )
 }
 
-/// Billed instance-seconds per calendar month of `count` instances started together
-/// and run for the seconds each month contributes (see [`super::continuous_run_by_month`]).
-#[must_use]
-pub fn fleet_billed_seconds_by_month(
-    count: u32,
-    run_seconds_by_month: &[f64],
-    os: OperatingSystem,
-) -> Vec<f64> {
-    super::continuous_run_by_month(f64::from(count), run_seconds_by_month, os.billed_per_run())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::billing::continuous_run_by_month;
     use proptest::prelude::*;
 
     const T3_MICRO: Ec2Rates = Ec2Rates {
@@ -153,7 +137,11 @@ mod tests {
         );
         // two SUSE instances running 90 minutes across a month boundary: 2 h each
         assert_eq!(
-            fleet_billed_seconds_by_month(2, &[1800.0, 3600.0], OperatingSystem::Suse),
+            continuous_run_by_month(
+                2.0,
+                &[1800.0, 3600.0],
+                OperatingSystem::Suse.billed_per_run()
+            ),
             vec![3600.0, 10_800.0]
         );
     }
@@ -161,15 +149,15 @@ mod tests {
     #[test]
     fn t3_micro_for_730_hours() {
         // t3.micro $0.0104/h × 730 h = $7.592 (rules §1.2, PL Infracost golden "$7.59")
-        let usd = instance_cost_usd(730.0 * 3600.0, T3_MICRO);
+        let usd = instance_line("t3.micro", 730.0 * 3600.0, T3_MICRO).monthly_usd;
         assert!((usd - 7.592).abs() < 1e-9);
     }
 
     #[test]
     fn fleet_seconds_land_in_their_month_and_top_up_at_the_end() {
-        let months = fleet_billed_seconds_by_month(3, &[10.0, 20.0], OperatingSystem::Linux);
+        let months = continuous_run_by_month(3.0, &[10.0, 20.0], billed_seconds_per_run);
         assert_eq!(months, vec![30.0, 150.0]); // 30 s run billed 60 s each: top-up in month 2
-        let long = fleet_billed_seconds_by_month(2, &[3600.0, 7200.0], OperatingSystem::Linux);
+        let long = continuous_run_by_month(2.0, &[3600.0, 7200.0], billed_seconds_per_run);
         assert_eq!(long, vec![7200.0, 14400.0]);
     }
 
@@ -181,8 +169,9 @@ mod tests {
                 prop_assert!(rule(run) >= run);
                 prop_assert!(rule(run + more) >= rule(run));
                 let rates = Ec2Rates { usd_per_hour: 0.0104, os };
-                prop_assert!(instance_cost_usd(rule(run + more), rates) >= instance_cost_usd(rule(run), rates));
-                prop_assert!(instance_cost_usd(rule(run), rates) >= 0.0);
+                let cost = |seconds: f64| instance_line("t3.micro", seconds, rates).monthly_usd;
+                prop_assert!(cost(rule(run + more)) >= cost(rule(run)));
+                prop_assert!(cost(rule(run)) >= 0.0);
             }
         }
     }

@@ -28,7 +28,7 @@ pub struct LightsailRates {
 /// Plan charge for `count` instances kept `hours` of a month of `hours_in_month`.
 #[must_use]
 pub fn plan_line(count: f64, hours: f64, hours_in_month: f64, rates: &LightsailRates) -> LineItem {
-    let share = (hours / hours_in_month).clamp(0.0, 1.0);
+    let share = month_share(hours, hours_in_month);
     LineItem::priced(
         format!(
             "Lightsail plan {} (capped at the monthly price)",
@@ -69,7 +69,7 @@ pub fn database_line(
     hours_in_month: f64,
     usd_per_month: f64,
 ) -> LineItem {
-    let share = (hours / hours_in_month).clamp(0.0, 1.0);
+    let share = month_share(hours, hours_in_month);
     let kind = if high_availability {
         "high availability"
     } else {
@@ -81,6 +81,29 @@ pub fn database_line(
         "database-months",
         usd_per_month,
     )
+}
+
+/// The load-balancer charge: `count` balancers kept `hours` of a month of
+/// `hours_in_month`, capped at the monthly price like instances.
+#[must_use]
+pub fn load_balancer_line(
+    count: f64,
+    hours: f64,
+    hours_in_month: f64,
+    usd_per_month: f64,
+) -> LineItem {
+    LineItem::priced(
+        "Lightsail load balancer",
+        count * month_share(hours, hours_in_month),
+        "months",
+        usd_per_month,
+    )
+}
+
+/// The share of a monthly price owed for `hours` of a month of `hours_in_month`: billed
+/// by the hour, never more than the month.
+fn month_share(hours: f64, hours_in_month: f64) -> f64 {
+    (hours / hours_in_month).clamp(0.0, 1.0)
 }
 
 #[cfg(test)]
@@ -104,6 +127,19 @@ mod tests {
         // half the month: half the plan; more hours than the month cannot exceed the cap
         assert_eq!(plan_line(2.0, 372.0, 744.0, &small()).monthly_usd, 12.0);
         assert_eq!(plan_line(1.0, 800.0, 744.0, &small()).monthly_usd, 12.0);
+    }
+
+    #[test]
+    fn databases_and_load_balancers_are_capped_like_plans() {
+        assert_eq!(
+            database_line("medium", true, 1.0, 800.0, 744.0, 120.0).monthly_usd,
+            120.0
+        );
+        assert_eq!(load_balancer_line(1.0, 372.0, 744.0, 18.0).monthly_usd, 9.0);
+        assert_eq!(
+            load_balancer_line(2.0, 744.0, 744.0, 18.0).monthly_usd,
+            36.0
+        );
     }
 
     #[test]

@@ -224,12 +224,7 @@ pub(super) fn lightsail(
                 lightsail::overage_line(count, out_gb, in_gb, &instances.rates),
             ];
             if let Some(price) = instances.load_balancer_usd_per_month {
-                lines.push(LineItem::priced(
-                    "Lightsail load balancer",
-                    1.0,
-                    "months",
-                    price,
-                ));
+                lines.push(lightsail::load_balancer_line(1.0, hours, hours, price));
             }
             lines
         })
@@ -330,8 +325,9 @@ pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64], record: bo
     let mut months = Vec::with_capacity(plan.timeline.months.len());
     let mut steps = Vec::with_capacity(if record { rps.len() } else { 0 });
     for (month, provisioned_s) in plan.timeline.months.iter().zip(provisioned_seconds) {
-        let (mut on_demand, mut on_provisioned) = (0.0, 0.0);
+        let (mut on_demand, mut on_provisioned, mut arrived) = (0.0, 0.0, 0.0);
         for &r in &rps[month.first_step..month.end_step] {
+            arrived += r * step_s;
             let wanted = lambda::concurrency(r, config.duration_ms);
             meter.record(step_s, wanted, function.concurrency_limit, 0.0);
             let served = if wanted > function.concurrency_limit {
@@ -364,11 +360,7 @@ pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64], record: bo
             lambda::bill_month(&[usage], &function.rates, function.free_tier).swap_remove(0);
         if let Some((api, free_tier)) = &function.api {
             // API Gateway bills every request it receives, throttled by Lambda or not.
-            lines.extend(apigw::request_lines(
-                requests_in(plan, month, rps),
-                api,
-                *free_tier,
-            ));
+            lines.extend(apigw::request_lines(arrived, api, *free_tier));
         }
         months.push(lines);
     }
