@@ -12,6 +12,8 @@
 //! - [`trace::Trace`]: a measured workload, validated and resampled.
 //! - [`scenario::ScenarioSource`] → [`scenario::Plan`]: a scenario file checked and
 //!   resolved against the catalog (every rate looked up once).
+//! - [`mc::run`]: Monte Carlo paths of the scenario's uncertainty, in parallel, each
+//!   through [`sim::run_demand`]
 //! - [`sim::run`]: demand through each option's capacity ([`capacity`], including the
 //!   scaling engine in [`capacity::autoscale`]) and [`billing`] models.
 //! - [`report::compare::CompareReport`]: the view model every output format renders.
@@ -26,13 +28,16 @@
 //!
 //! ```
 //! use costcast::catalog::PriceCatalog;
-//! use costcast::report::{compare::CompareReport, Format};
+//! use costcast::mc::{self, RunConfig};
+//! use costcast::report::{compare::{CompareReport, RunInfo}, Format};
 //! use costcast::scenario::ScenarioSource;
 //!
 //! let catalog = PriceCatalog::embedded("us-east-1")?;
 //! let plan = ScenarioSource::embedded_default().plan(&catalog)?;
-//! let run = costcast::sim::run(&plan);
-//! let report = CompareReport::from_run(&plan, &run);
+//! // 8 Monte Carlo paths of the default scenario's [uncertainty], seed 1
+//! let config = RunConfig { paths: 8, seed: 1, shard: None };
+//! let run = mc::run(&plan, &config, &|| {});
+//! let report = CompareReport::new(&RunInfo::of(&plan), &run, None);
 //! assert!(report.options.iter().all(|o| o.horizon_usd.mean > 0.0));
 //! let _json = report.render(Format::Json);
 //! # Ok::<(), costcast::error::Error>(())
@@ -46,6 +51,7 @@ pub mod capacity;
 pub mod catalog;
 pub mod error;
 pub mod gate;
+pub mod mc;
 pub mod money;
 pub mod quote;
 pub mod report;

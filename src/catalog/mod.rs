@@ -324,7 +324,7 @@ pub struct FreeTierAllowance {
 }
 
 /// Where a loaded catalog came from and how old it is.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CatalogInfo {
     /// The region.
     pub region: String,

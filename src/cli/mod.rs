@@ -44,6 +44,8 @@ enum Command {
     Compare(commands::compare::CompareArgs),
     /// Check a scenario against budget rules: exit 1 when one is breached.
     Gate(commands::gate::GateArgs),
+    /// Join the partial results of a sharded `compare` into its report.
+    Merge(commands::merge::MergeArgs),
     /// Write every step of a scenario's run (demand, capacity, instances, credits,
     /// unserved demand, cost) to a CSV file.
     Simulate(commands::simulate::SimulateArgs),
@@ -107,6 +109,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Quote(a) => commands::quote::run(&source, &a),
         Command::Compare(a) => commands::compare::run(&source, &a),
         Command::Gate(a) => commands::gate::run(&source, &a),
+        Command::Merge(a) => commands::merge::run(&a),
         Command::Simulate(a) => commands::simulate::run(&source, &a),
         Command::Trace(c) => commands::trace::run(&c),
         Command::Pricing(c) => commands::pricing::run(&source, &c),
@@ -138,4 +141,42 @@ pub(crate) fn load_catalog(pricing: &Pricing, region: &str) -> anyhow::Result<Pr
         ));
     }
     Ok(catalog)
+}
+
+/// Monte Carlo settings shared by `compare` and `gate`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct MonteCarloArgs {
+    /// Monte Carlo paths (a scenario without [uncertainty] runs one: every path would be
+    /// the same).
+    #[arg(long, default_value_t = 1000, env = "COSTCAST_PATHS", value_parser = clap::value_parser!(u64).range(1..))]
+    paths: u64,
+    /// Seed of the paths: the same scenario and seed give the same bits.
+    #[arg(long, default_value_t = 1, env = "COSTCAST_SEED")]
+    seed: u64,
+    /// Worker threads (default: one per core); results do not depend on it.
+    #[arg(long, env = "COSTCAST_THREADS", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+}
+
+impl MonteCarloArgs {
+    /// Runs the paths of `plan` (those of `shard`, when given) on `--threads` workers.
+    pub(crate) fn run(
+        &self,
+        plan: &costcast::scenario::Plan,
+        shard: Option<costcast::mc::Shard>,
+    ) -> anyhow::Result<costcast::mc::McRun> {
+        let config = costcast::mc::RunConfig {
+            paths: self.paths,
+            seed: self.seed,
+            shard,
+        };
+        let threads = self
+            .threads
+            .map_or(0, |t| usize::try_from(t).unwrap_or(usize::MAX));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot start {threads} worker threads: {e}"))?;
+        Ok(pool.install(|| costcast::mc::run(plan, &config, &|| {})))
+    }
 }

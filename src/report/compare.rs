@@ -10,11 +10,55 @@ use super::{Format, Stats, to_csv, to_json};
 use crate::capacity::CapacityStats;
 use crate::catalog::CatalogInfo;
 use crate::money::format_usd;
+use crate::mc::{McRun, OptionPath, PathResult};
 use crate::scenario::{Plan, Slo};
-use crate::sim::{CreditStats, RunResult};
+use crate::sim::CreditStats;
 
 /// The compare report schema version (the JSON contract).
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// What a run was: the scenario, prices, calendar and options, everything a report
+/// needs besides the paths (kept in partial results so `merge` needs no scenario).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct RunInfo {
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario description.
+    pub description: String,
+    /// Prices used.
+    pub catalog: CatalogInfo,
+    /// First day simulated.
+    pub start: String,
+    /// Step length in seconds.
+    pub step_seconds: i64,
+    /// `YYYY-MM` of each month of the horizon.
+    pub months: Vec<String>,
+    /// The service levels applied.
+    pub slo: Slo,
+    /// Each option's name and service, in scenario order.
+    pub options: Vec<(String, String)>,
+}
+
+impl RunInfo {
+    /// The run information of `plan`.
+    #[must_use]
+    pub fn of(plan: &Plan) -> RunInfo {
+        RunInfo {
+            scenario: plan.name.clone(),
+            description: plan.description.clone(),
+            catalog: plan.catalog.clone(),
+            start: plan.timeline.start.to_string(),
+            step_seconds: plan.timeline.step_s,
+            months: plan.timeline.months.iter().map(|m| m.label.clone()).collect(),
+            slo: plan.slo,
+            options: plan
+                .options
+                .iter()
+                .map(|o| (o.name.clone(), o.service.to_string()))
+                .collect(),
+        }
+    }
+}
 
 /// The view model of a comparison.
 #[derive(Debug, Clone, Serialize)]
@@ -33,10 +77,12 @@ pub struct CompareReport {
     pub horizon_months: usize,
     /// Step length in seconds.
     pub step_seconds: i64,
-    /// Monte Carlo paths (1: the scenario's demand exactly as given).
-    pub paths: usize,
-    /// The seed of the paths (0 for a deterministic run).
+    /// Monte Carlo paths (1: the scenario has no uncertainty, so its demand as given).
+    pub paths: u64,
+    /// The seed of the paths.
     pub seed: u64,
+    /// The monthly budget probabilities are given for, when asked.
+    pub budget_usd: Option<f64>,
     /// The service levels applied.
     pub slo: Slo,
     /// One entry per option, in scenario order.
@@ -60,15 +106,24 @@ pub struct OptionReport {
     pub components: BTreeMap<String, f64>,
     /// Share of demand served.
     pub served_fraction: ServedStats,
-    /// Whether it meets the SLO.
+    /// Whether it meets the SLO (in at least the SLO's share of paths).
     pub feasible: bool,
+    /// Share of paths in which it meets the SLO.
+    pub feasible_share: f64,
     /// Why it does not, in words (empty when feasible).
     pub reasons: Vec<String>,
-    /// Capacity figures (of the representative path).
+    /// Probability that the average month costs more than `budget_usd`.
+    pub probability_over_budget: Option<f64>,
+    /// The path whose horizon cost is nearest the median: its capacity and credits are
+    /// shown below.
+    pub representative_path: u64,
+    /// Capacity figures of the representative path.
     pub capacity: CapacityStats,
-    /// CPU credits (burstable instances) or burst capacity (Lightsail).
+    /// CPU credits (burstable instances) or burst capacity (Lightsail), of the
+    /// representative path.
     pub credits: Option<CreditStats>,
-    /// Each path's average monthly cost (for probability rules; not serialized).
+    /// Each path's average monthly cost, in path order (for probability rules; not
+    /// serialized).
     #[serde(skip)]
     pub paths_monthly_usd: Vec<f64>,
 }
@@ -102,59 +157,36 @@ fn peak(capacity: &CapacityStats) -> String {
 }
 
 impl CompareReport {
-    /// Builds the report of a deterministic run.
+    /// Builds the report of the paths of `run` (a whole run, not a shard), computing every
+    /// statistic over paths in path order. `budget_usd` adds the probability that the
+    /// average month exceeds it.
+    ///
+    /// # Panics
+    /// When `run` has no paths or its paths do not have one entry per option of `info`.
     #[must_use]
-    pub fn from_run(plan: &Plan, run: &RunResult) -> CompareReport {
-        let options = run
+    pub fn new(info: &RunInfo, run: &McRun, budget_usd: Option<f64>) -> CompareReport {
+        assert!(!run.results.is_empty(), "invariant: a report of no paths");
+        let options = info
             .options
             .iter()
-            .map(|o| {
-                let monthly = o.monthly_usd();
-                let horizon: f64 = monthly.iter().sum();
-                #[allow(clippy::cast_precision_loss)]
-                let average_month = horizon / monthly.len().max(1) as f64;
-                let mut components: BTreeMap<String, f64> = BTreeMap::new();
-                for item in o.months.iter().flatten() {
-                    *components.entry(item.component.clone()).or_default() += item.monthly_usd;
-                }
-                OptionReport {
-                    name: o.name.clone(),
-                    service: o.service.to_string(),
-                    horizon_usd: Stats::of(&[horizon]),
-                    monthly_usd: Stats::of(&[average_month]),
-                    months: run
-                        .months
-                        .iter()
-                        .zip(&monthly)
-                        .map(|(m, usd)| MonthReport {
-                            month: m.clone(),
-                            usd: Stats::of(&[*usd]),
-                        })
-                        .collect(),
-                    components,
-                    served_fraction: ServedStats {
-                        mean: o.capacity.served_fraction,
-                        p5: o.capacity.served_fraction,
-                    },
-                    feasible: o.verdict.feasible,
-                    reasons: o.verdict.reasons.clone(),
-                    capacity: o.capacity,
-                    credits: o.credits,
-                    paths_monthly_usd: vec![average_month],
-                }
+            .enumerate()
+            .map(|(i, (name, service))| {
+                let paths: Vec<&OptionPath> = run.results.iter().map(|r| &r.options[i]).collect();
+                option_report(info, name, service, &paths, &run.results, budget_usd)
             })
             .collect();
         CompareReport {
             schema_version: SCHEMA_VERSION,
-            scenario: plan.name.clone(),
-            description: plan.description.clone(),
-            catalog: plan.catalog.clone(),
-            start: plan.timeline.start.to_string(),
-            horizon_months: plan.timeline.months.len(),
-            step_seconds: plan.timeline.step_s,
-            paths: 1,
-            seed: 0,
-            slo: plan.slo,
+            scenario: info.scenario.clone(),
+            description: info.description.clone(),
+            catalog: info.catalog.clone(),
+            start: info.start.clone(),
+            horizon_months: info.months.len(),
+            step_seconds: info.step_seconds,
+            paths: run.paths,
+            seed: run.seed,
+            budget_usd,
+            slo: info.slo,
             options,
         }
     }
@@ -203,6 +235,46 @@ impl CompareReport {
         t
     }
 
+    /// The spread of the average month's cost over paths, with the precision of the
+    /// estimates.
+    fn distribution_table(&self) -> Table {
+        let mut columns = vec![
+            ("OPTION", Align::Left),
+            ("MEAN", Align::Right),
+            ("± SEM", Align::Right),
+            ("P5", Align::Right),
+            ("P50", Align::Right),
+            ("P95", Align::Right),
+            ("P95 95% CI", Align::Right),
+            ("CVAR95", Align::Right),
+        ];
+        let budget_header = self
+            .budget_usd
+            .map(|b| format!("P(> {})", format_usd(b)));
+        if let Some(h) = &budget_header {
+            columns.push((h.as_str(), Align::Right));
+        }
+        let mut t = Table::new(&columns);
+        for o in &self.options {
+            let s = &o.monthly_usd;
+            let mut row = vec![
+                o.name.clone(),
+                format_usd(s.mean),
+                format_usd(s.sem),
+                format_usd(s.p5),
+                format_usd(s.p50),
+                format_usd(s.p95),
+                format!("{}–{}", format_usd(s.p95_ci[0]), format_usd(s.p95_ci[1])),
+                format_usd(s.cvar95),
+            ];
+            if let Some(p) = o.probability_over_budget {
+                row.push(format!("{:.1}%", p * 100.0));
+            }
+            t.row(row);
+        }
+        t
+    }
+
     fn months_table(&self) -> Table {
         let mut columns = vec![("MONTH", Align::Left)];
         columns.extend(self.options.iter().map(|o| (o.name.as_str(), Align::Right)));
@@ -236,16 +308,21 @@ impl CompareReport {
             out.push_str(&format!("{title}\n"));
         }
         out.push_str(&format!(
-            "{} from {} for {} month{}, {} s steps; {} (the scenario's demand as given)\n",
+            "{} from {} for {} month{}, {} s steps; {}\n",
             self.catalog.region,
             self.start,
             self.horizon_months,
             if self.horizon_months == 1 { "" } else { "s" },
             self.step_seconds,
             if self.paths == 1 {
-                "1 path".to_string()
+                "1 path (no [uncertainty]: the scenario's demand as given)".to_string()
             } else {
-                format!("{} paths, seed {}", self.paths, self.seed)
+                format!(
+                    "{} Monte Carlo paths, seed {}; the SLO must hold in {:.0}% of paths",
+                    format_quantity(self.paths as f64, 0),
+                    self.seed,
+                    self.slo.min_share_of_paths * 100.0
+                )
             },
         ));
         out.push_str(&format!(
@@ -256,6 +333,14 @@ impl CompareReport {
             self.catalog.newest_price_date
         ));
         out.push_str(&render(self.summary_table()));
+        if self.paths > 1 {
+            out.push_str(if markdown {
+                "\n### Monthly cost over paths (USD)\n\n"
+            } else {
+                "\nMonthly cost over paths (USD)\n"
+            });
+            out.push_str(&render(self.distribution_table()));
+        }
         let failing: Vec<_> = self.options.iter().filter(|o| !o.feasible).collect();
         if !failing.is_empty() {
             out.push('\n');
@@ -330,4 +415,125 @@ impl CompareReport {
             rows,
         )
     }
+}
+
+/// Statistics of one option over the paths (each slice in path order).
+fn option_report(
+    info: &RunInfo,
+    name: &str,
+    service: &str,
+    paths: &[&OptionPath],
+    results: &[PathResult],
+    budget_usd: Option<f64>,
+) -> OptionReport {
+    #[allow(clippy::cast_precision_loss)]
+    let n = paths.len() as f64;
+    let months = info.months.len().max(1);
+    let horizon: Vec<f64> = paths.iter().map(|p| p.horizon_usd()).collect();
+    #[allow(clippy::cast_precision_loss)]
+    let average_month: Vec<f64> = horizon.iter().map(|h| h / months as f64).collect();
+    let month_reports = info
+        .months
+        .iter()
+        .enumerate()
+        .map(|(m, label)| MonthReport {
+            month: label.clone(),
+            usd: Stats::of(&paths.iter().map(|p| p.monthly_usd[m]).collect::<Vec<_>>()),
+        })
+        .collect();
+    // Components: the mean over paths, a component a path never billed counting as 0.
+    let mut components: BTreeMap<String, f64> = BTreeMap::new();
+    for p in paths {
+        for (component, usd) in &p.components {
+            *components.entry(component.clone()).or_default() += usd;
+        }
+    }
+    for usd in components.values_mut() {
+        *usd /= n;
+    }
+    let served: Vec<f64> = paths.iter().map(|p| p.capacity.served_fraction).collect();
+    let served_stats = Stats::of(&served);
+    let verdicts: Vec<_> = paths.iter().map(|p| p.verdict(&info.slo)).collect();
+    #[allow(clippy::cast_precision_loss)]
+    let feasible_share = verdicts.iter().filter(|v| v.feasible).count() as f64 / n;
+    // A share compared with a tolerance: 19 of 20 paths is 0.95 exactly as written.
+    let feasible = feasible_share + 1e-12 >= info.slo.min_share_of_paths;
+    let horizon_stats = Stats::of(&horizon);
+    let representative = (0..paths.len())
+        .min_by(|&a, &b| {
+            (horizon[a] - horizon_stats.p50)
+                .abs()
+                .total_cmp(&(horizon[b] - horizon_stats.p50).abs())
+        })
+        .unwrap_or(0);
+    let reasons = if feasible {
+        Vec::new()
+    } else {
+        failure_reasons(paths, results, &verdicts, feasible_share, &info.slo)
+    };
+    OptionReport {
+        name: name.to_string(),
+        service: service.to_string(),
+        horizon_usd: horizon_stats,
+        monthly_usd: Stats::of(&average_month),
+        months: month_reports,
+        components,
+        served_fraction: ServedStats {
+            mean: served_stats.mean,
+            p5: served_stats.p5,
+        },
+        feasible,
+        feasible_share,
+        reasons,
+        #[allow(clippy::cast_precision_loss)]
+        probability_over_budget: budget_usd.map(|budget| {
+            let over = crate::money::to_cents(budget);
+            average_month
+                .iter()
+                .filter(|v| crate::money::to_cents(**v) > over)
+                .count() as f64
+                / n
+        }),
+        representative_path: results[representative].path,
+        capacity: paths[representative].capacity,
+        credits: paths[representative].credits,
+        paths_monthly_usd: average_month,
+    }
+}
+
+/// Why an option fails: with one path, that path's reasons; with many, how often it
+/// fails and the reasons of its worst path (least demand served).
+fn failure_reasons(
+    paths: &[&OptionPath],
+    results: &[PathResult],
+    verdicts: &[crate::sim::Verdict],
+    feasible_share: f64,
+    slo: &Slo,
+) -> Vec<String> {
+    let worst = (0..paths.len())
+        .filter(|&i| !verdicts[i].feasible)
+        .min_by(|&a, &b| {
+            paths[a]
+                .capacity
+                .served_fraction
+                .total_cmp(&paths[b].capacity.served_fraction)
+        });
+    let Some(worst) = worst else {
+        return Vec::new();
+    };
+    if paths.len() == 1 {
+        return verdicts[worst].reasons.clone();
+    }
+    let mut reasons = vec![format!(
+        "meets the SLO in {:.1}% of paths, fewer than the {:.1}% required",
+        feasible_share * 100.0,
+        slo.min_share_of_paths * 100.0
+    )];
+    reasons.extend(
+        verdicts[worst]
+            .reasons
+            .iter()
+            .map(|r| format!("worst path ({}): {r}", results[worst].path)),
+    );
+    reasons
 }

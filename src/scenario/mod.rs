@@ -57,6 +57,9 @@ pub struct ScenarioSpec {
     /// The candidate ways of running it, each with `name`, `service` and its keys.
     #[serde(rename = "option")]
     pub options: Vec<toml::Table>,
+    /// Parameters that vary between Monte Carlo paths.
+    #[serde(default)]
+    pub uncertainty: Option<crate::mc::uncertainty::UncertaintySpec>,
     /// Service levels an option must meet to be feasible.
     #[serde(default)]
     pub slo: SloSpec,
@@ -161,6 +164,13 @@ pub struct SloSpec {
     /// Largest acceptable 95th-percentile utilisation of provisioned capacity (0–1).
     #[serde(default = "one")]
     pub max_p95_utilization: f64,
+    /// Share of Monte Carlo paths in which the levels above must hold (0–1).
+    #[serde(default = "default_share_of_paths")]
+    pub min_share_of_paths: f64,
+}
+
+fn default_share_of_paths() -> f64 {
+    0.95
 }
 
 fn default_min_served() -> f64 {
@@ -172,6 +182,7 @@ impl Default for SloSpec {
         SloSpec {
             min_served_fraction: default_min_served(),
             max_p95_utilization: 1.0,
+            min_share_of_paths: default_share_of_paths(),
         }
     }
 }

@@ -111,6 +111,9 @@ pub struct LambdaPlan {
     pub rates: LambdaRates,
     /// The API Gateway in front, when there is one.
     pub api: Option<(ApiRates, bool)>,
+    /// True when the duration is the workload's (so an uncertain workload duration
+    /// applies), false when the option sets its own.
+    pub duration_from_workload: bool,
 }
 
 /// An ECS service on Fargate with a fixed number of tasks.
@@ -133,6 +136,8 @@ pub struct FargatePlan {
     /// Share of the time a task slot is serving: Spot interruptions leave a slot empty
     /// while its replacement starts.
     pub in_service_fraction: f64,
+    /// Seconds a replacement task takes to start after a Spot interruption.
+    pub task_start_seconds: f64,
     /// The EKS cluster the tasks run in (ECS has no charge of its own).
     pub eks: Option<(EksRates, bool)>,
     /// Images kept in ECR, GB, and the ECR rate.
@@ -468,6 +473,7 @@ pub(super) fn resolve_option(
                 free_tier: spec.free_tier,
                 rates: lambda_rates(catalog).map_err(lookup("service"))?,
                 api,
+                duration_from_workload: spec.duration_ms.is_none(),
             };
             ("lambda", OptionModel::Lambda(plan))
         }
@@ -555,6 +561,7 @@ pub(super) fn resolve_option(
                 attachments: attachments(catalog, spec.load_balancer, spec.public_ipv4, 0.0)
                     .map_err(lookup("service"))?,
                 in_service_fraction: 1.0 - down,
+                task_start_seconds: spec.task_start_seconds,
                 eks,
                 ecr,
             };

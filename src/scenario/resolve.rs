@@ -36,6 +36,8 @@ pub struct Plan {
     pub workload: Workload,
     /// The candidate options, in file order.
     pub options: Vec<OptionPlan>,
+    /// Parameters that vary between Monte Carlo paths.
+    pub uncertainty: crate::mc::uncertainty::Uncertainty,
     /// Service levels for feasibility.
     pub slo: Slo,
     /// Budget rules from the scenario's `[gate]` table.
@@ -43,12 +45,14 @@ pub struct Plan {
 }
 
 /// Service levels an option must meet.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Slo {
     /// Smallest acceptable share of demand served.
     pub min_served_fraction: f64,
     /// Largest acceptable p95 utilisation of provisioned capacity.
     pub max_p95_utilization: f64,
+    /// Share of paths in which the levels must hold for the option to be feasible.
+    pub min_share_of_paths: f64,
 }
 
 /// The demand of a scenario.
@@ -82,8 +86,9 @@ pub enum DemandSource {
     /// A trace resampled to the scenario step, as requests per second, repeated back to
     /// back from the start of the horizon.
     Trace {
-        /// Requests per second on the scenario step.
-        requests_per_second: Vec<f64>,
+        /// Requests per second on the scenario step (shared: every Monte Carlo path's
+        /// plan points at the same series).
+        requests_per_second: std::sync::Arc<[f64]>,
         /// The file it came from.
         path: String,
     },
@@ -169,7 +174,15 @@ pub(super) fn resolve(
         }
         options.push(option);
     }
+    let uncertainty = crate::mc::uncertainty::resolve(
+        input,
+        spec.uncertainty.as_ref(),
+        &workload,
+        &options,
+        &timeline,
+    )?;
     Ok(Plan {
+        uncertainty,
         name: spec.name.clone(),
         description: spec.description.clone(),
         catalog: catalog.info().clone(),
@@ -187,9 +200,11 @@ pub(super) fn resolve(
 fn resolve_slo(input: &TomlInput<'_>, slo: &SloSpec) -> Result<Slo> {
     fraction(input, "slo.min_served_fraction", slo.min_served_fraction)?;
     fraction(input, "slo.max_p95_utilization", slo.max_p95_utilization)?;
+    fraction(input, "slo.min_share_of_paths", slo.min_share_of_paths)?;
     Ok(Slo {
         min_served_fraction: slo.min_served_fraction,
         max_p95_utilization: slo.max_p95_utilization,
+        min_share_of_paths: slo.min_share_of_paths,
     })
 }
 
@@ -243,7 +258,7 @@ fn resolve_workload(
             let requests_per_second =
                 trace_rates_to_rps(input, trace_spec, &series, spec, catalog)?;
             DemandSource::Trace {
-                requests_per_second,
+                requests_per_second: requests_per_second.into(),
                 path: trace.path.display().to_string(),
             }
         }

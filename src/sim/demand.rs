@@ -8,6 +8,17 @@ use crate::scenario::resolve::{DemandSource, SyntheticProfile, Workload};
 /// Requests per second at every step: shape × scale × (1 + growth)^month.
 #[must_use]
 pub fn requests_per_second(workload: &Workload, timeline: &Timeline) -> Vec<f64> {
+    requests_per_second_shaped(workload, timeline, None)
+}
+
+/// As [`requests_per_second`], with the trace's shape replaced by `trace_shape` (one
+/// value per step, e.g. a block bootstrap of the trace) when given.
+#[must_use]
+pub fn requests_per_second_shaped(
+    workload: &Workload,
+    timeline: &Timeline,
+    trace_shape: Option<&[f64]>,
+) -> Vec<f64> {
     let mut out = Vec::with_capacity(timeline.steps);
     for (m, month) in timeline.months.iter().enumerate() {
         #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)] // ≤ 120 months
@@ -18,7 +29,10 @@ pub fn requests_per_second(workload: &Workload, timeline: &Timeline) -> Vec<f64>
                 DemandSource::Trace {
                     requests_per_second,
                     ..
-                } => requests_per_second[k % requests_per_second.len()],
+                } => trace_shape.map_or_else(
+                    || requests_per_second[k % requests_per_second.len()],
+                    |shape| shape[k],
+                ),
             };
             out.push(base * growth);
         }

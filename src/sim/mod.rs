@@ -78,12 +78,45 @@ pub fn run_recording(plan: &Plan) -> (RunResult, Vec<f64>) {
     run_with(plan, true)
 }
 
+/// Runs every option over the given demand (requests per second at every step): one
+/// Monte Carlo path.
+///
+/// # Panics
+/// When `rps` does not have one value per step of the plan's timeline.
+#[must_use]
+pub fn run_demand(plan: &Plan, rps: &[f64]) -> RunResult {
+    assert_eq!(
+        rps.len(),
+        plan.timeline.steps,
+        "invariant: one demand value per step"
+    );
+    run_options(plan, rps, false)
+}
+
+/// As [`run_demand`], keeping every step of each option (for `costcast simulate --path`).
+///
+/// # Panics
+/// When `rps` does not have one value per step of the plan's timeline.
+#[must_use]
+pub fn run_demand_recording(plan: &Plan, rps: &[f64]) -> RunResult {
+    assert_eq!(
+        rps.len(),
+        plan.timeline.steps,
+        "invariant: one demand value per step"
+    );
+    run_options(plan, rps, true)
+}
+
 fn run_with(plan: &Plan, record: bool) -> (RunResult, Vec<f64>) {
     let rps = demand::requests_per_second(&plan.workload, &plan.timeline);
+    (run_options(plan, &rps, record), rps)
+}
+
+fn run_options(plan: &Plan, rps: &[f64], record: bool) -> RunResult {
     let options = plan
         .options
         .iter()
-        .map(|option| run_option(plan, option, &rps, record))
+        .map(|option| run_option(plan, option, rps, record))
         .collect();
     let months = plan
         .timeline
@@ -91,7 +124,7 @@ fn run_with(plan: &Plan, record: bool) -> (RunResult, Vec<f64>) {
         .iter()
         .map(|m| m.label.clone())
         .collect();
-    (RunResult { months, options }, rps)
+    RunResult { months, options }
 }
 
 fn run_option(plan: &Plan, option: &OptionPlan, rps: &[f64], record: bool) -> OptionResult {

@@ -6,16 +6,18 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use costcast::gate::{self, Baseline};
-use costcast::report::compare::CompareReport;
+use costcast::report::compare::{CompareReport, RunInfo};
 use costcast::report::gate::GateFormat;
 use costcast::scenario::ScenarioSource;
 
-use crate::cli::{ExitStatus, Pricing, load_catalog, output};
+use crate::cli::{ExitStatus, MonteCarloArgs, Pricing, load_catalog, output};
 
 #[derive(Debug, Args)]
 pub(crate) struct GateArgs {
     /// The scenario file; without it, the default scenario built into the binary.
     scenario: Option<PathBuf>,
+    #[command(flatten)]
+    monte_carlo: MonteCarloArgs,
     /// Rules from this TOML file (`[[rule]]` tables) instead of the scenario's `[gate]`.
     #[arg(long, value_name = "FILE")]
     budget: Option<PathBuf>,
@@ -64,8 +66,8 @@ pub(crate) fn run(pricing: &Pricing, args: &GateArgs) -> anyhow::Result<ExitStat
     } else {
         plan.gate.clone()
     };
-    let run = costcast::sim::run(&plan);
-    let report = CompareReport::from_run(&plan, &run);
+    let run = args.monte_carlo.run(&plan, None)?;
+    let report = CompareReport::new(&RunInfo::of(&plan), &run, None);
     let outcome = gate::evaluate(report, &rules, baseline.as_ref())?;
     let format = match args.format {
         GateFormatArg::Text => GateFormat::Text,

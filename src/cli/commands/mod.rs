@@ -2,6 +2,7 @@
 
 pub(crate) mod compare;
 pub(crate) mod gate;
+pub(crate) mod merge;
 pub(crate) mod pricing;
 pub(crate) mod quote;
 pub(crate) mod simulate;

@@ -18,6 +18,13 @@ pub(crate) struct SimulateArgs {
     /// Only this option (by name); all options when absent.
     #[arg(long)]
     option: Option<String>,
+    /// Record Monte Carlo path N of the scenario's [uncertainty] (as `compare` runs it
+    /// with the same `--seed`) instead of the demand as given.
+    #[arg(long, value_name = "N")]
+    path: Option<u64>,
+    /// The seed of the path.
+    #[arg(long, default_value_t = 1, env = "COSTCAST_SEED")]
+    seed: u64,
 }
 
 pub(crate) fn run(source: &Pricing, args: &SimulateArgs) -> anyhow::Result<ExitStatus> {
@@ -37,7 +44,16 @@ pub(crate) fn run(source: &Pricing, args: &SimulateArgs) -> anyhow::Result<ExitS
             names.join(", ")
         );
     }
-    let (run, rps) = costcast::sim::run_recording(&plan);
+    let (run, rps) = match args.path {
+        None => costcast::sim::run_recording(&plan),
+        Some(path) => {
+            let draw = plan
+                .uncertainty
+                .draw(&plan, &mut costcast::mc::rng::path_rng(args.seed, path));
+            let run = costcast::sim::run_demand_recording(&draw.plan, &draw.requests_per_second);
+            (run, draw.requests_per_second)
+        }
+    };
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
         "option",

@@ -1,0 +1,437 @@
+//! Distributions of uncertain scenario parameters, as written in `[uncertainty]`.
+//!
+//! A parameter is either a bare number (fixed) or a table with `dist` and its
+//! parameters:
+//!
+//! | `dist`       | keys                          | notes                                       |
+//! |--------------|-------------------------------|---------------------------------------------|
+//! | `fixed`      | `value`                       | the same as a bare number                   |
+//! | `uniform`    | `min`, `max`                  |                                             |
+//! | `normal`     | `mean`, `sd`                  | truncated to the parameter's valid range    |
+//! | `lognormal`  | `median`, `sigma`             | `sigma` of the logarithm                    |
+//! | `triangular` | `min`, `mode`, `max`          |                                             |
+//! | `pert`       | `min`, `mode`, `max`          | Beta-PERT with shape 4                      |
+//! | `empirical`  | `samples`                     | each listed value equally likely            |
+//!
+//! Every distribution is checked against the range its parameter allows (a normal is
+//! truncated to it and must keep at least 1% of its mass inside), so a path never
+//! receives an impossible value.
+
+use rand::Rng;
+use rand_distr::{Beta, Distribution, StandardNormal};
+
+use crate::error::Result;
+use crate::scenario::TomlInput;
+
+use super::rng::PathRng;
+
+/// The values a parameter may take: `[min, max]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range {
+    /// Smallest valid value.
+    pub min: f64,
+    /// Largest valid value (may be infinite).
+    pub max: f64,
+}
+
+impl Range {
+    /// `[0, ∞)`.
+    pub const NON_NEGATIVE: Range = Range {
+        min: 0.0,
+        max: f64::INFINITY,
+    };
+    /// `[0, 1]`.
+    pub const FRACTION: Range = Range { min: 0.0, max: 1.0 };
+
+    fn contains(self, x: f64) -> bool {
+        x >= self.min && x <= self.max
+    }
+
+    fn describe(self) -> String {
+        if self.max.is_infinite() {
+            format!("at least {}", self.min)
+        } else {
+            format!("within {}..={}", self.min, self.max)
+        }
+    }
+}
+
+/// A distribution of one parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dist {
+    /// Always this value.
+    Fixed(f64),
+    /// Uniform on `[min, max)`.
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Normal, redrawn until inside `range`.
+    Normal {
+        /// Mean before truncation.
+        mean: f64,
+        /// Standard deviation before truncation.
+        sd: f64,
+        /// The parameter's valid range.
+        range: Range,
+    },
+    /// `exp(N(ln median, sigma²))`.
+    LogNormal {
+        /// `ln(median)`.
+        mu: f64,
+        /// Standard deviation of the logarithm.
+        sigma: f64,
+    },
+    /// Triangular on `[min, max]` with its peak at `mode`.
+    Triangular {
+        /// Lower bound.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Beta-PERT: `min + (max − min) × Beta(alpha, beta)`.
+    Pert {
+        /// Lower bound.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+        /// The Beta distribution for the mode.
+        beta: Beta<f64>,
+    },
+    /// One of the listed values, each equally likely.
+    Empirical(Vec<f64>),
+}
+
+impl Dist {
+    /// Draws one value.
+    pub fn sample(&self, rng: &mut PathRng) -> f64 {
+        match self {
+            Dist::Fixed(v) => *v,
+            Dist::Uniform { min, max } => min + (max - min) * rng.random::<f64>(),
+            Dist::Normal { mean, sd, range } => {
+                // At least 1% of the mass is inside (checked when parsed), so the chance of
+                // 10,000 misses is below 1e-43; the clamp only keeps the loop bounded.
+                for _ in 0..10_000 {
+                    let z: f64 = StandardNormal.sample(rng);
+                    let x = mean + sd * z;
+                    if range.contains(x) {
+                        return x;
+                    }
+                }
+                mean.clamp(range.min, range.max)
+            }
+            Dist::LogNormal { mu, sigma } => {
+                let z: f64 = StandardNormal.sample(rng);
+                (mu + sigma * z).exp()
+            }
+            Dist::Triangular { min, mode, max } => {
+                // inverse of the CDF
+                let u: f64 = rng.random();
+                let (a, c, b) = (*min, *mode, *max);
+                if b <= a {
+                    return a;
+                }
+                let split = (c - a) / (b - a);
+                if u < split {
+                    a + (u * (b - a) * (c - a)).sqrt()
+                } else {
+                    b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
+                }
+            }
+            Dist::Pert { min, max, beta, .. } => min + (max - min) * beta.sample(rng),
+            Dist::Empirical(samples) => samples[rng.random_range(0..samples.len())],
+        }
+    }
+
+    /// True when every draw is the same value.
+    #[must_use]
+    pub fn is_fixed(&self) -> bool {
+        matches!(self, Dist::Fixed(_))
+    }
+
+    /// The mean of the distribution (exact, for reports and tests).
+    #[must_use]
+    pub fn mean(&self) -> f64 {
+        match self {
+            Dist::Fixed(v) => *v,
+            Dist::Uniform { min, max } => (min + max) / 2.0,
+            // the untruncated mean; truncation moves it only when a bound is near
+            Dist::Normal { mean, .. } => *mean,
+            Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
+            Dist::Pert { min, mode, max, .. } => (min + 4.0 * mode + max) / 6.0,
+            #[allow(clippy::cast_precision_loss)]
+            Dist::Empirical(samples) => samples.iter().sum::<f64>() / samples.len() as f64,
+        }
+    }
+
+    /// Reads the parameter at `path` (a bare number or a `{ dist = … }` table) and checks
+    /// it against `range`.
+    ///
+    /// # Errors
+    /// [`Error::Input`] naming the field: an unknown `dist`, a missing or unknown key, a
+    /// value outside `range`, or bounds in the wrong order.
+    pub fn parse(
+        input: &TomlInput<'_>,
+        path: &str,
+        value: &toml::Value,
+        range: Range,
+    ) -> Result<Dist> {
+        let table = match value {
+            toml::Value::Float(_) | toml::Value::Integer(_) => {
+                let v = number(input, path, value)?;
+                check_in(input, path, v, range)?;
+                return Ok(Dist::Fixed(v));
+            }
+            toml::Value::Table(t) => t,
+            other => {
+                return Err(input.error_at(
+                    path,
+                    format!(
+                        "expected a number or a table such as {{ dist = \"uniform\", min = 1, max = 2 }}, found {}",
+                        other.type_str()
+                    ),
+                ));
+            }
+        };
+        let kind = match table.get("dist") {
+            Some(toml::Value::String(s)) => s.as_str(),
+            Some(other) => {
+                return Err(input.error_at(
+                    &format!("{path}.dist"),
+                    format!("expected a string, found {}", other.type_str()),
+                ));
+            }
+            None => {
+                return Err(input.error_at(
+                    path,
+                    format!("add `dist`, one of {}", KINDS.join(", ")),
+                ));
+            }
+        };
+        let keys: &[&str] = match kind {
+            "fixed" => &["value"],
+            "uniform" => &["min", "max"],
+            "normal" => &["mean", "sd"],
+            "lognormal" => &["median", "sigma"],
+            "triangular" | "pert" => &["min", "mode", "max"],
+            "empirical" => &["samples"],
+            other => {
+                return Err(input.error_at(
+                    &format!("{path}.dist"),
+                    format!(
+                        "unknown distribution `{other}`; use one of {}",
+                        KINDS.join(", ")
+                    ),
+                ));
+            }
+        };
+        for key in table.keys() {
+            if key != "dist" && !keys.contains(&key.as_str()) {
+                return Err(input.error_at(
+                    &format!("{path}.{key}"),
+                    format!(
+                        "a {kind} distribution takes {}",
+                        keys.iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        let get = |key: &str| -> Result<f64> {
+            let v = table.get(key).ok_or_else(|| {
+                input.error_at(path, format!("a {kind} distribution needs `{key}`"))
+            })?;
+            number(input, &format!("{path}.{key}"), v)
+        };
+        let ordered = |low: &str, a: f64, high: &str, b: f64| -> Result<()> {
+            if a <= b {
+                Ok(())
+            } else {
+                Err(input.error_at(
+                    &format!("{path}.{high}"),
+                    format!("`{high}` ({b}) is below `{low}` ({a})"),
+                ))
+            }
+        };
+        let dist = match kind {
+            "fixed" => {
+                let v = get("value")?;
+                check_in(input, &format!("{path}.value"), v, range)?;
+                Dist::Fixed(v)
+            }
+            "uniform" => {
+                let (min, max) = (get("min")?, get("max")?);
+                ordered("min", min, "max", max)?;
+                check_in(input, &format!("{path}.min"), min, range)?;
+                check_in(input, &format!("{path}.max"), max, range)?;
+                Dist::Uniform { min, max }
+            }
+            "normal" => {
+                let (mean, sd) = (get("mean")?, get("sd")?);
+                if sd <= 0.0 {
+                    return Err(input.error_at(
+                        &format!("{path}.sd"),
+                        format!("{sd} is not positive (for a fixed value, write the number)"),
+                    ));
+                }
+                let inside = normal_cdf((range.max - mean) / sd) - normal_cdf((range.min - mean) / sd);
+                if inside < 0.01 {
+                    return Err(input.error_at(
+                        path,
+                        format!(
+                            "a normal with mean {mean} and sd {sd} puts {:.2}% of its draws in the valid range ({}); centre it inside the range",
+                            inside * 100.0,
+                            range.describe()
+                        ),
+                    ));
+                }
+                Dist::Normal { mean, sd, range }
+            }
+            "lognormal" => {
+                let (median, sigma) = (get("median")?, get("sigma")?);
+                if median <= 0.0 {
+                    return Err(input.error_at(
+                        &format!("{path}.median"),
+                        format!("{median} is not positive"),
+                    ));
+                }
+                if sigma <= 0.0 {
+                    return Err(input.error_at(
+                        &format!("{path}.sigma"),
+                        format!("{sigma} is not positive"),
+                    ));
+                }
+                if range.min > 0.0 || range.max.is_finite() {
+                    return Err(input.error_at(
+                        path,
+                        format!(
+                            "a lognormal takes any positive value, but this parameter must be {}; use uniform, triangular, pert or normal (truncated)",
+                            range.describe()
+                        ),
+                    ));
+                }
+                Dist::LogNormal {
+                    mu: median.ln(),
+                    sigma,
+                }
+            }
+            "triangular" | "pert" => {
+                let (min, mode, max) = (get("min")?, get("mode")?, get("max")?);
+                ordered("min", min, "mode", mode)?;
+                ordered("mode", mode, "max", max)?;
+                check_in(input, &format!("{path}.min"), min, range)?;
+                check_in(input, &format!("{path}.max"), max, range)?;
+                if kind == "triangular" {
+                    Dist::Triangular { min, mode, max }
+                } else if max > min {
+                    let alpha = 1.0 + 4.0 * (mode - min) / (max - min);
+                    let beta = 1.0 + 4.0 * (max - mode) / (max - min);
+                    let beta = Beta::new(alpha, beta).map_err(|e| {
+                        input.error_at(path, format!("not a valid PERT distribution: {e}"))
+                    })?;
+                    Dist::Pert {
+                        min,
+                        mode,
+                        max,
+                        beta,
+                    }
+                } else {
+                    Dist::Fixed(min)
+                }
+            }
+            "empirical" => {
+                let Some(toml::Value::Array(items)) = table.get("samples") else {
+                    return Err(input.error_at(
+                        &format!("{path}.samples"),
+                        "expected a list of numbers, e.g. samples = [1.0, 1.2, 0.9]",
+                    ));
+                };
+                if items.is_empty() {
+                    return Err(input.error_at(
+                        &format!("{path}.samples"),
+                        "the list is empty; give at least one value",
+                    ));
+                }
+                let mut samples = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let at = format!("{path}.samples[{i}]");
+                    let v = number(input, &at, item)?;
+                    check_in(input, &at, v, range)?;
+                    samples.push(v);
+                }
+                Dist::Empirical(samples)
+            }
+            _ => unreachable!("every kind was matched above"),
+        };
+        Ok(dist)
+    }
+}
+
+const KINDS: [&str; 7] = [
+    "fixed",
+    "uniform",
+    "normal",
+    "lognormal",
+    "triangular",
+    "pert",
+    "empirical",
+];
+
+fn number(input: &TomlInput<'_>, path: &str, value: &toml::Value) -> Result<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    let v = match value {
+        toml::Value::Float(f) => *f,
+        toml::Value::Integer(i) => *i as f64,
+        other => {
+            return Err(input.error_at(
+                path,
+                format!("expected a number, found {}", other.type_str()),
+            ));
+        }
+    };
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(input.error_at(path, format!("{v} is not a finite number")))
+    }
+}
+
+fn check_in(input: &TomlInput<'_>, path: &str, v: f64, range: Range) -> Result<()> {
+    if range.contains(v) {
+        Ok(())
+    } else {
+        Err(input.error_at(
+            path,
+            format!("{v} is out of range: this parameter must be {}", range.describe()),
+        ))
+    }
+}
+
+/// The standard normal CDF, Φ(x), to about 1e-7 (Abramowitz & Stegun 7.1.26); used only
+/// to check that a truncated normal keeps enough mass.
+fn normal_cdf(x: f64) -> f64 {
+    if x.is_infinite() {
+        return if x > 0.0 { 1.0 } else { 0.0 };
+    }
+    let z = x.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * z);
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erf = 1.0 - poly * (-z * z).exp();
+    if x >= 0.0 {
+        0.5 * (1.0 + erf)
+    } else {
+        0.5 * (1.0 - erf)
+    }
+}
+

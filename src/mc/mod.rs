@@ -1,0 +1,264 @@
+//! Monte Carlo: many plausible paths of the workload through every option.
+//!
+//! Each path draws its uncertain parameters and its demand ([`uncertainty`]) from its own
+//! random stream ([`rng::path_rng`]: a function of the seed and the path's index only) and
+//! runs through the same capacity and billing models as a single run ([`crate::sim`]).
+//! Paths run in parallel with rayon; results are collected in path order and every
+//! statistic is computed afterwards in that order, so the bits are the same for any
+//! thread count, any chunking and any sharding ([`Shard`], merged with [`partial`]).
+//!
+//! Memory is O(steps + paths) per worker: a path's demand series lives only while its
+//! path runs, and what is kept of it is its per-month, per-component totals and its
+//! capacity figures.
+
+pub mod dist;
+pub mod partial;
+pub mod rng;
+pub mod uncertainty;
+
+use rayon::prelude::*;
+
+use crate::capacity::CapacityStats;
+use crate::error::{Error, Result};
+use crate::scenario::Plan;
+use crate::sim::{self, CreditStats, RunResult, Verdict};
+
+/// How many paths, from which seed, and which of them this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunConfig {
+    /// Paths in the whole run (all shards).
+    pub paths: u64,
+    /// The run's seed.
+    pub seed: u64,
+    /// The part of the paths this process runs (all of them when `None`).
+    pub shard: Option<Shard>,
+}
+
+/// Part `index` of `count`: the paths whose index is ≡ `index` (mod `count`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, `0..count`.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+}
+
+impl Shard {
+    /// Parses `K/N`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] unless `K` and `N` are whole numbers with `K < N`.
+    pub fn parse(text: &str) -> Result<Shard> {
+        let bad = || {
+            Error::Invalid(format!(
+                "--shard `{text}` is not K/N with 0 ≤ K < N (e.g. 0/4 for the first of four shards)"
+            ))
+        };
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let index: u64 = k.trim().parse().map_err(|_| bad())?;
+        let count: u64 = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether path `path` belongs to this shard.
+    #[must_use]
+    pub fn has(self, path: u64) -> bool {
+        path % self.count == self.index
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// One option on one path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionPath {
+    /// Cost of each calendar month, USD.
+    pub monthly_usd: Vec<f64>,
+    /// Cost per component over the horizon, USD, in first-billed order.
+    pub components: Vec<(String, f64)>,
+    /// What it served.
+    pub capacity: CapacityStats,
+    /// CPU credits, for burstable instances and Lightsail.
+    pub credits: Option<CreditStats>,
+}
+
+impl OptionPath {
+    /// Total over the horizon.
+    #[must_use]
+    pub fn horizon_usd(&self) -> f64 {
+        self.monthly_usd.iter().sum()
+    }
+
+    /// Whether this path meets `slo`, and why not.
+    #[must_use]
+    pub fn verdict(&self, slo: &crate::scenario::Slo) -> Verdict {
+        sim::verdict(&self.capacity, self.credits.as_ref(), slo)
+    }
+}
+
+/// One path: every option, in plan order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathResult {
+    /// The path's index in the run.
+    pub path: u64,
+    /// One entry per option.
+    pub options: Vec<OptionPath>,
+}
+
+/// The paths of a run (or of one shard), in path order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McRun {
+    /// Paths in the whole run (1 when the scenario has no uncertainty).
+    pub paths: u64,
+    /// The seed.
+    pub seed: u64,
+    /// The paths computed here, ascending by index.
+    pub results: Vec<PathResult>,
+}
+
+/// Runs the paths of `config` (those of its shard) on the current rayon pool, calling
+/// `progress` once per finished path (from any worker).
+///
+/// A scenario with no uncertainty has one path, the demand as given: `paths` is then 1
+/// whatever `config` asks for (every path would be the same).
+#[must_use]
+pub fn run(plan: &Plan, config: &RunConfig, progress: &(dyn Fn() + Sync)) -> McRun {
+    if plan.uncertainty.is_deterministic() {
+        let in_shard = config.shard.is_none_or(|s| s.has(0));
+        let results = if in_shard {
+            let run = sim::run(plan);
+            progress();
+            vec![PathResult {
+                path: 0,
+                options: option_paths(&run),
+            }]
+        } else {
+            Vec::new()
+        };
+        return McRun {
+            paths: 1,
+            seed: config.seed,
+            results,
+        };
+    }
+    let indices: Vec<u64> = (0..config.paths)
+        .filter(|p| config.shard.is_none_or(|s| s.has(*p)))
+        .collect();
+    // `collect` keeps the input order, whatever order the workers finish in.
+    let results = indices
+        .par_iter()
+        .with_max_len(1)
+        .map(|&path| {
+            let result = run_path(plan, config.seed, path);
+            progress();
+            result
+        })
+        .collect();
+    McRun {
+        paths: config.paths,
+        seed: config.seed,
+        results,
+    }
+}
+
+/// Runs path `path` of a run seeded with `seed`.
+#[must_use]
+pub fn run_path(plan: &Plan, seed: u64, path: u64) -> PathResult {
+    let draw = plan.uncertainty.draw(plan, &mut rng::path_rng(seed, path));
+    let run = sim::run_demand(&draw.plan, &draw.requests_per_second);
+    PathResult {
+        path,
+        options: option_paths(&run),
+    }
+}
+
+fn option_paths(run: &RunResult) -> Vec<OptionPath> {
+    run.options
+        .iter()
+        .map(|o| {
+            let mut components: Vec<(String, f64)> = Vec::new();
+            for item in o.months.iter().flatten() {
+                match components.iter_mut().find(|(name, _)| *name == item.component) {
+                    Some((_, usd)) => *usd += item.monthly_usd,
+                    None => components.push((item.component.clone(), item.monthly_usd)),
+                }
+            }
+            OptionPath {
+                monthly_usd: o.monthly_usd(),
+                components,
+                capacity: o.capacity,
+                credits: o.credits,
+            }
+        })
+        .collect()
+}
+
+impl McRun {
+    /// Joins shards of one run into the whole run.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when the parts disagree on seed or path count, a path appears
+    /// twice, or paths are missing (naming the first few).
+    pub fn merge(parts: Vec<McRun>) -> Result<McRun> {
+        let Some(first) = parts.first() else {
+            return Err(Error::Invalid("no partial results to merge".to_string()));
+        };
+        let (paths, seed) = (first.paths, first.seed);
+        let mut results = Vec::new();
+        for part in parts {
+            if (part.paths, part.seed) != (paths, seed) {
+                return Err(Error::Invalid(format!(
+                    "the parts come from different runs: {paths} paths with seed {seed}, and {} paths with seed {}",
+                    part.paths, part.seed
+                )));
+            }
+            results.extend(part.results);
+        }
+        results.sort_by_key(|r| r.path);
+        if let Some(w) = results.windows(2).find(|w| w[0].path == w[1].path) {
+            return Err(Error::Invalid(format!(
+                "path {} is in more than one part; give each shard once",
+                w[0].path
+            )));
+        }
+        let have: std::collections::BTreeSet<u64> = results.iter().map(|r| r.path).collect();
+        let missing: Vec<String> = (0..paths)
+            .filter(|p| !have.contains(p))
+            .take(5)
+            .map(|p| p.to_string())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Invalid(format!(
+                "paths are missing (first: {}); merge every shard of the run",
+                missing.join(", ")
+            )));
+        }
+        Ok(McRun {
+            paths,
+            seed,
+            results,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_parse_and_partition_the_paths() {
+        let s = Shard::parse("1/3").unwrap();
+        assert_eq!(s, Shard { index: 1, count: 3 });
+        assert!(s.has(4) && !s.has(3));
+        for bad in ["3/3", "1", "a/2", "0/0", "-1/2"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
