@@ -17,9 +17,47 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lower] + (sorted[upper] - sorted[lower]) * weight
 }
 
+/// The `q`-quantile of `values` (any order; they are reordered), the same value as
+/// [`quantile_sorted`] of their sorted copy, in linear time: two selections instead of a
+/// sort (a year of one-minute steps is half a million values per option and path).
+///
+/// # Panics
+/// Panics when `values` is empty (an invariant of every caller).
+#[must_use]
+pub fn quantile_select(values: &mut [f64], q: f64) -> f64 {
+    assert!(!values.is_empty(), "invariant: quantile of an empty slice");
+    #[allow(clippy::cast_precision_loss)]
+    let position = q.clamp(0.0, 1.0) * (values.len() - 1) as f64;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let lower = position.floor() as usize;
+    let weight = position - position.floor();
+    let (_, lower_value, above) = values.select_nth_unstable_by(lower, f64::total_cmp);
+    let lower_value = *lower_value;
+    // the next order statistic is the smallest of those above
+    let upper_value = above
+        .iter()
+        .copied()
+        .min_by(f64::total_cmp)
+        .unwrap_or(lower_value);
+    lower_value + (upper_value - lower_value) * weight
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn selection_gives_the_sorted_quantile(
+            mut values in proptest::collection::vec(-1e6f64..1e6, 1..200),
+            q in 0.0f64..=1.0,
+        ) {
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let expected = quantile_sorted(&sorted, q);
+            proptest::prop_assert_eq!(quantile_select(&mut values, q).to_bits(), expected.to_bits());
+        }
+    }
 
     #[test]
     fn quantiles_interpolate_between_ranks() {

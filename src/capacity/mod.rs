@@ -9,7 +9,7 @@ pub mod autoscale;
 
 use serde::Serialize;
 
-use crate::stats::quantile_sorted;
+use crate::stats::quantile_select;
 
 /// What an option served over the horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -79,9 +79,8 @@ impl CapacityMeter {
         };
         let unserved_requests =
             (self.demand_unit_s - self.served_unit_s) * requests_per_unit_second;
-        self.utilization.sort_by(f64::total_cmp);
         let p95_utilization =
-            (!self.utilization.is_empty()).then(|| quantile_sorted(&self.utilization, 0.95));
+            (!self.utilization.is_empty()).then(|| quantile_select(&mut self.utilization, 0.95));
         CapacityStats {
             served_fraction,
             unserved_requests,

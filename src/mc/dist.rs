@@ -209,10 +209,9 @@ impl Dist {
                 ));
             }
             None => {
-                return Err(input.error_at(
-                    path,
-                    format!("add `dist`, one of {}", KINDS.join(", ")),
-                ));
+                return Err(
+                    input.error_at(path, format!("add `dist`, one of {}", KINDS.join(", ")))
+                );
             }
         };
         let keys: &[&str] = match kind {
@@ -283,7 +282,8 @@ impl Dist {
                         format!("{sd} is not positive (for a fixed value, write the number)"),
                     ));
                 }
-                let inside = normal_cdf((range.max - mean) / sd) - normal_cdf((range.min - mean) / sd);
+                let inside =
+                    normal_cdf((range.max - mean) / sd) - normal_cdf((range.min - mean) / sd);
                 if inside < 0.01 {
                     return Err(input.error_at(
                         path,
@@ -305,10 +305,8 @@ impl Dist {
                     ));
                 }
                 if sigma <= 0.0 {
-                    return Err(input.error_at(
-                        &format!("{path}.sigma"),
-                        format!("{sigma} is not positive"),
-                    ));
+                    return Err(input
+                        .error_at(&format!("{path}.sigma"), format!("{sigma} is not positive")));
                 }
                 if range.min > 0.0 || range.max.is_finite() {
                     return Err(input.error_at(
@@ -411,7 +409,10 @@ fn check_in(input: &TomlInput<'_>, path: &str, v: f64, range: Range) -> Result<(
     } else {
         Err(input.error_at(
             path,
-            format!("{v} is out of range: this parameter must be {}", range.describe()),
+            format!(
+                "{v} is out of range: this parameter must be {}",
+                range.describe()
+            ),
         ))
     }
 }
@@ -426,7 +427,8 @@ fn normal_cdf(x: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.327_591_1 * z);
     let poly = t
         * (0.254_829_592
-            + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let erf = 1.0 - poly * (-z * z).exp();
     if x >= 0.0 {
         0.5 * (1.0 + erf)
@@ -435,3 +437,151 @@ fn normal_cdf(x: f64) -> f64 {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mc::rng::path_rng;
+    use std::path::Path;
+
+    fn parse(text: &str, range: Range) -> Result<Dist> {
+        let doc = format!("p = {text}\n");
+        let input = TomlInput::new(Path::new("s.toml"), &doc);
+        let table: toml::Table = toml::from_str(&doc).unwrap();
+        Dist::parse(&input, "p", &table["p"], range)
+    }
+
+    fn draws(d: &Dist, n: usize) -> Vec<f64> {
+        let mut rng = path_rng(11, 0);
+        let mut v: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+
+    fn mean(v: &[f64]) -> f64 {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+
+    #[test]
+    fn each_distribution_matches_its_analytic_moments() {
+        let n = 200_000;
+        let q = |v: &[f64], p: f64| crate::stats::quantile_sorted(v, p);
+        let u = draws(
+            &parse(
+                "{ dist = \"uniform\", min = 2, max = 4 }",
+                Range::NON_NEGATIVE,
+            )
+            .unwrap(),
+            n,
+        );
+        assert!((mean(&u) - 3.0).abs() < 0.01 && (q(&u, 0.25) - 2.5).abs() < 0.01);
+        let l = draws(
+            &parse(
+                "{ dist = \"lognormal\", median = 2, sigma = 0.5 }",
+                Range::NON_NEGATIVE,
+            )
+            .unwrap(),
+            n,
+        );
+        assert!((q(&l, 0.5) - 2.0).abs() < 0.02, "{}", q(&l, 0.5));
+        assert!((mean(&l) - 2.0 * (0.125f64).exp()).abs() < 0.02);
+        let t = draws(
+            &parse(
+                "{ dist = \"triangular\", min = 0, mode = 1, max = 5 }",
+                Range::NON_NEGATIVE,
+            )
+            .unwrap(),
+            n,
+        );
+        assert!((mean(&t) - 2.0).abs() < 0.02, "{}", mean(&t));
+        // CDF at the mode is (mode − min)/(max − min) = 0.2
+        assert!((q(&t, 0.2) - 1.0).abs() < 0.03);
+        let p = draws(
+            &parse(
+                "{ dist = \"pert\", min = 0, mode = 1, max = 5 }",
+                Range::NON_NEGATIVE,
+            )
+            .unwrap(),
+            n,
+        );
+        // (0 + 4·1 + 5) / 6 = 1.5
+        assert!((mean(&p) - 1.5).abs() < 0.01, "{}", mean(&p));
+        assert!(p[0] >= 0.0 && p[n - 1] <= 5.0);
+        let e = draws(
+            &parse(
+                "{ dist = \"empirical\", samples = [1, 2, 6] }",
+                Range::NON_NEGATIVE,
+            )
+            .unwrap(),
+            n,
+        );
+        assert!((mean(&e) - 3.0).abs() < 0.03 && e.iter().all(|x| [1.0, 2.0, 6.0].contains(x)));
+        let f = parse("7.5", Range::NON_NEGATIVE).unwrap();
+        assert_eq!(f, Dist::Fixed(7.5));
+        assert!(f.is_fixed());
+    }
+
+    #[test]
+    fn a_normal_is_truncated_to_the_valid_range() {
+        // mean 0.1, sd 0.1 on [0, ∞): the truncated mean is 0.1 + 0.1·φ(1)/Φ(1) = 0.12876
+        let d = parse(
+            "{ dist = \"normal\", mean = 0.1, sd = 0.1 }",
+            Range::NON_NEGATIVE,
+        )
+        .unwrap();
+        let v = draws(&d, 200_000);
+        assert!(v[0] >= 0.0);
+        assert!((mean(&v) - 0.128_76).abs() < 0.001, "{}", mean(&v));
+    }
+
+    #[test]
+    fn bad_distributions_say_what_and_where() {
+        let message = |text: &str, range| parse(text, range).unwrap_err().to_string();
+        assert!(
+            message("{ dist = \"gamma\", k = 1 }", Range::NON_NEGATIVE)
+                .contains("unknown distribution `gamma`; use one of fixed, uniform")
+        );
+        assert!(
+            message(
+                "{ dist = \"uniform\", min = 3, max = 1 }",
+                Range::NON_NEGATIVE
+            )
+            .contains("`max` (1) is below `min` (3)")
+        );
+        assert!(
+            message("{ dist = \"uniform\", min = 1 }", Range::NON_NEGATIVE).contains("needs `max`")
+        );
+        assert!(
+            message(
+                "{ dist = \"uniform\", min = 0, max = 1, mode = 2 }",
+                Range::NON_NEGATIVE
+            )
+            .contains("`p.mode`: a uniform distribution takes `min`, `max`")
+        );
+        assert!(
+            message(
+                "{ dist = \"lognormal\", median = 0.5, sigma = 0.1 }",
+                Range::FRACTION
+            )
+            .contains("use uniform, triangular, pert or normal")
+        );
+        assert!(
+            message(
+                "{ dist = \"normal\", mean = -5, sd = 1 }",
+                Range::NON_NEGATIVE
+            )
+            .contains("0.00% of its draws in the valid range (at least 0)")
+        );
+        assert!(message("-1", Range::NON_NEGATIVE).contains("-1 is out of range"));
+        assert!(message("{ min = 1 }", Range::NON_NEGATIVE).contains("add `dist`"));
+        assert!(message("\"x\"", Range::NON_NEGATIVE).contains("expected a number or a table"));
+        assert!(
+            message(
+                "{ dist = \"empirical\", samples = [] }",
+                Range::NON_NEGATIVE
+            )
+            .contains("the list is empty")
+        );
+        // the line of the field
+        assert!(message("-1", Range::NON_NEGATIVE).starts_with("s.toml:1:"));
+    }
+}

@@ -185,7 +185,10 @@ fn option_paths(run: &RunResult) -> Vec<OptionPath> {
         .map(|o| {
             let mut components: Vec<(String, f64)> = Vec::new();
             for item in o.months.iter().flatten() {
-                match components.iter_mut().find(|(name, _)| *name == item.component) {
+                match components
+                    .iter_mut()
+                    .find(|(name, _)| *name == item.component)
+                {
                     Some((_, usd)) => *usd += item.monthly_usd,
                     None => components.push((item.component.clone(), item.monthly_usd)),
                 }
@@ -260,5 +263,134 @@ mod tests {
         for bad in ["3/3", "1", "a/2", "0/0", "-1/2"] {
             assert!(Shard::parse(bad).is_err(), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod engine_tests {
+    use super::*;
+    use crate::catalog::PriceCatalog;
+    use crate::scenario::ScenarioSource;
+    use std::path::PathBuf;
+
+    fn fixture_plan() -> Plan {
+        let source = ScenarioSource {
+            file: PathBuf::from("tests/fixtures/scenarios/mc.toml"),
+            base_dir: PathBuf::from("tests/fixtures/scenarios"),
+            text: include_str!("../../tests/fixtures/scenarios/mc.toml").to_string(),
+        };
+        source
+            .plan(&PriceCatalog::embedded("us-east-1").unwrap())
+            .unwrap()
+    }
+
+    fn run_on(threads: usize, plan: &Plan, config: &RunConfig) -> McRun {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| run(plan, config, &|| {}))
+    }
+
+    #[test]
+    fn one_thread_and_four_threads_give_the_same_bits() {
+        let plan = fixture_plan();
+        let config = RunConfig {
+            paths: 12,
+            seed: 9,
+            shard: None,
+        };
+        assert_eq!(run_on(1, &plan, &config), run_on(4, &plan, &config));
+    }
+
+    #[test]
+    fn a_path_does_not_change_when_the_run_grows() {
+        let plan = fixture_plan();
+        let small = run_on(
+            2,
+            &plan,
+            &RunConfig {
+                paths: 4,
+                seed: 3,
+                shard: None,
+            },
+        );
+        let large = run_on(
+            2,
+            &plan,
+            &RunConfig {
+                paths: 9,
+                seed: 3,
+                shard: None,
+            },
+        );
+        assert_eq!(small.results[..], large.results[..4]);
+        // and the paths differ from one another
+        assert_ne!(large.results[0].options, large.results[1].options);
+    }
+
+    #[test]
+    fn shards_merge_into_the_whole_run() {
+        let plan = fixture_plan();
+        let whole = run_on(
+            2,
+            &plan,
+            &RunConfig {
+                paths: 7,
+                seed: 5,
+                shard: None,
+            },
+        );
+        let parts: Vec<McRun> = (0..3)
+            .map(|index| {
+                run_on(
+                    1,
+                    &plan,
+                    &RunConfig {
+                        paths: 7,
+                        seed: 5,
+                        shard: Some(Shard { index, count: 3 }),
+                    },
+                )
+            })
+            .collect();
+        assert_eq!(
+            parts[1].results.iter().map(|r| r.path).collect::<Vec<_>>(),
+            [1, 4]
+        );
+        assert_eq!(McRun::merge(parts.clone()).unwrap(), whole);
+        let missing = McRun::merge(parts[..2].to_vec()).unwrap_err().to_string();
+        assert!(
+            missing.contains("paths are missing (first: 2, 5)"),
+            "{missing}"
+        );
+        let twice = McRun::merge(vec![parts[0].clone(), parts[0].clone()]).unwrap_err();
+        assert!(
+            twice
+                .to_string()
+                .contains("path 0 is in more than one part")
+        );
+    }
+
+    #[test]
+    fn partial_files_round_trip_bit_for_bit() {
+        let plan = fixture_plan();
+        let info = crate::report::compare::RunInfo::of(&plan);
+        let run = run_on(
+            2,
+            &plan,
+            &RunConfig {
+                paths: 3,
+                seed: 2,
+                shard: None,
+            },
+        );
+        let bytes = partial::to_parquet(&info, &run, Shard { index: 0, count: 1 }).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part.parquet");
+        std::fs::write(&path, bytes).unwrap();
+        let (read_info, read_run) = partial::read(&path).unwrap();
+        assert_eq!(read_info, info);
+        assert_eq!(read_run, run);
     }
 }

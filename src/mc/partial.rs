@@ -114,17 +114,20 @@ pub fn to_parquet(info: &RunInfo, run: &McRun, shard: Shard) -> Result<Vec<u8>> 
     let n = rows.path.len();
     let info_json = serde_json::to_string(info)
         .map_err(|e| Error::Invalid(format!("cannot encode the run information: {e}")))?;
-    let mut frame = DataFrame::new(n, vec![
-        Column::new("path".into(), rows.path),
-        Column::new("option".into(), rows.option),
-        Column::new("kind".into(), rows.kind),
-        Column::new("key".into(), rows.key),
-        Column::new("value".into(), rows.value),
-        Column::new("run_info".into(), vec![info_json.as_str(); n]),
-        Column::new("paths".into(), vec![run.paths; n]),
-        Column::new("seed".into(), vec![run.seed; n]),
-        Column::new("shard".into(), vec![shard.to_string(); n]),
-    ])
+    let mut frame = DataFrame::new(
+        n,
+        vec![
+            Column::new("path".into(), rows.path),
+            Column::new("option".into(), rows.option),
+            Column::new("kind".into(), rows.kind),
+            Column::new("key".into(), rows.key),
+            Column::new("value".into(), rows.value),
+            Column::new("run_info".into(), vec![info_json.as_str(); n]),
+            Column::new("paths".into(), vec![run.paths; n]),
+            Column::new("seed".into(), vec![run.seed; n]),
+            Column::new("shard".into(), vec![shard.to_string(); n]),
+        ],
+    )
     .map_err(|e| Error::Invalid(format!("cannot build the partial table: {e}")))?;
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes)
@@ -155,14 +158,38 @@ pub fn read(path: &Path) -> Result<(RunInfo, McRun)> {
             .column(name)
             .map_err(|_| bad(format!("no column `{name}`")))
     };
-    let paths_col = column("path")?.u64().map_err(|e| bad(e.to_string()))?.clone();
-    let option_col = column("option")?.u32().map_err(|e| bad(e.to_string()))?.clone();
-    let kind_col = column("kind")?.str().map_err(|e| bad(e.to_string()))?.clone();
-    let key_col = column("key")?.str().map_err(|e| bad(e.to_string()))?.clone();
-    let value_col = column("value")?.f64().map_err(|e| bad(e.to_string()))?.clone();
-    let info_col = column("run_info")?.str().map_err(|e| bad(e.to_string()))?.clone();
-    let total_col = column("paths")?.u64().map_err(|e| bad(e.to_string()))?.clone();
-    let seed_col = column("seed")?.u64().map_err(|e| bad(e.to_string()))?.clone();
+    let paths_col = column("path")?
+        .u64()
+        .map_err(|e| bad(e.to_string()))?
+        .clone();
+    let option_col = column("option")?
+        .u32()
+        .map_err(|e| bad(e.to_string()))?
+        .clone();
+    let kind_col = column("kind")?
+        .str()
+        .map_err(|e| bad(e.to_string()))?
+        .clone();
+    let key_col = column("key")?
+        .str()
+        .map_err(|e| bad(e.to_string()))?
+        .clone();
+    let value_col = column("value")?
+        .f64()
+        .map_err(|e| bad(e.to_string()))?
+        .clone();
+    let info_col = column("run_info")?
+        .str()
+        .map_err(|e| bad(e.to_string()))?
+        .clone();
+    let total_col = column("paths")?
+        .u64()
+        .map_err(|e| bad(e.to_string()))?
+        .clone();
+    let seed_col = column("seed")?
+        .u64()
+        .map_err(|e| bad(e.to_string()))?
+        .clone();
     let info_json = info_col
         .get(0)
         .ok_or_else(|| bad("it has no rows".to_string()))?;
@@ -200,7 +227,9 @@ pub fn read(path: &Path) -> Result<(RunInfo, McRun)> {
                     .months
                     .iter()
                     .position(|label| label == key)
-                    .ok_or_else(|| bad(format!("row {}: month `{key}` is outside the run", row + 1)))?;
+                    .ok_or_else(|| {
+                        bad(format!("row {}: month `{key}` is outside the run", row + 1))
+                    })?;
                 target.monthly_usd[m] = value;
             }
             "component" => target.components.push((key.to_string(), value)),
@@ -216,8 +245,9 @@ pub fn read(path: &Path) -> Result<(RunInfo, McRun)> {
                     outstanding_surplus_credits: 0.0,
                     outstanding_surplus_usd: 0.0,
                 });
-                set_credit(credits, key, value)
-                    .ok_or_else(|| bad(format!("row {}: unknown credit figure `{key}`", row + 1)))?;
+                set_credit(credits, key, value).ok_or_else(|| {
+                    bad(format!("row {}: unknown credit figure `{key}`", row + 1))
+                })?;
             }
             other => return Err(bad(format!("row {}: unknown kind `{other}`", row + 1))),
         }
@@ -299,6 +329,7 @@ pub fn merge_files(parts: &[&Path]) -> Result<(RunInfo, McRun)> {
         }
         runs.push(run);
     }
-    let info = info.ok_or_else(|| Error::Invalid("give at least one partial result".to_string()))?;
+    let info =
+        info.ok_or_else(|| Error::Invalid("give at least one partial result".to_string()))?;
     Ok((info, McRun::merge(runs)?))
 }

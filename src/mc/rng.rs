@@ -17,7 +17,9 @@ pub type PathRng = Xoshiro256PlusPlus;
 /// expansion, as its authors recommend.
 #[must_use]
 pub fn path_rng(seed: u64, path: u64) -> PathRng {
-    PathRng::seed_from_u64(splitmix64(splitmix64(seed) ^ path.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+    PathRng::seed_from_u64(splitmix64(
+        splitmix64(seed) ^ path.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+    ))
 }
 
 fn splitmix64(x: u64) -> u64 {
@@ -38,7 +40,13 @@ mod tests {
         let mut r = path_rng(7, 3);
         let b: Vec<u64> = (0..4).map(|_| r.random()).collect();
         assert_eq!(a[0], b[0]);
-        assert_ne!(path_rng(7, 3).random::<u64>(), path_rng(7, 4).random::<u64>());
-        assert_ne!(path_rng(7, 3).random::<u64>(), path_rng(8, 3).random::<u64>());
+        assert_ne!(
+            path_rng(7, 3).random::<u64>(),
+            path_rng(7, 4).random::<u64>()
+        );
+        assert_ne!(
+            path_rng(7, 3).random::<u64>(),
+            path_rng(8, 3).random::<u64>()
+        );
     }
 }

@@ -9,8 +9,8 @@ use super::table::{Align, Table, format_quantity};
 use super::{Format, Stats, to_csv, to_json};
 use crate::capacity::CapacityStats;
 use crate::catalog::CatalogInfo;
-use crate::money::format_usd;
 use crate::mc::{McRun, OptionPath, PathResult};
+use crate::money::format_usd;
 use crate::scenario::{Plan, Slo};
 use crate::sim::CreditStats;
 
@@ -49,7 +49,12 @@ impl RunInfo {
             catalog: plan.catalog.clone(),
             start: plan.timeline.start.to_string(),
             step_seconds: plan.timeline.step_s,
-            months: plan.timeline.months.iter().map(|m| m.label.clone()).collect(),
+            months: plan
+                .timeline
+                .months
+                .iter()
+                .map(|m| m.label.clone())
+                .collect(),
             slo: plan.slo,
             options: plan
                 .options
@@ -248,9 +253,7 @@ impl CompareReport {
             ("P95 95% CI", Align::Right),
             ("CVAR95", Align::Right),
         ];
-        let budget_header = self
-            .budget_usd
-            .map(|b| format!("P(> {})", format_usd(b)));
+        let budget_header = self.budget_usd.map(|b| format!("P(> {})", format_usd(b)));
         if let Some(h) = &budget_header {
             columns.push((h.as_str(), Align::Right));
         }

@@ -103,27 +103,6 @@ fn quantile_ci(sorted: &[f64], p: f64) -> [f64; 2] {
     ]
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tail_statistics_of_one_to_a_hundred() {
-        let values: Vec<f64> = (1..=100).map(f64::from).collect();
-        let s = Stats::of(&values);
-        assert_eq!(s.mean, 50.5);
-        // the worst 5 paths: 96..=100
-        assert_eq!(s.cvar95, 98.0);
-        // sd of 1..=100 is √(841.666…); / √100
-        assert!((s.sem - (101.0 * 100.0 / 12.0f64).sqrt() / 10.0).abs() < 1e-12);
-        // ranks 95 ∓ 1.96·√4.75 = 90.73, 99.27 → 90 and 100
-        assert_eq!(s.p95_ci, [90.0, 100.0]);
-        assert!((s.p95 - 95.05).abs() < 1e-12);
-        let one = Stats::of(&[7.0]);
-        assert_eq!((one.sem, one.cvar95, one.p95_ci), (0.0, 7.0, [7.0, 7.0]));
-    }
-}
-
 /// Serializes `value` as pretty JSON with a trailing newline.
 ///
 /// # Panics
@@ -147,4 +126,25 @@ pub(crate) fn to_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>
     }
     String::from_utf8(writer.into_inner().expect("invariant: in-memory CSV"))
         .expect("invariant: CSV of UTF-8 cells")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tail_statistics_of_one_to_a_hundred() {
+        let values: Vec<f64> = (1..=100).map(f64::from).collect();
+        let s = Stats::of(&values);
+        assert_eq!(s.mean, 50.5);
+        // the worst 5 paths: 96..=100
+        assert_eq!(s.cvar95, 98.0);
+        // sd of 1..=100 is √(841.666…); / √100
+        assert!((s.sem - (101.0 * 100.0 / 12.0f64).sqrt() / 10.0).abs() < 1e-12);
+        // ranks 95 ∓ 1.96·√4.75 = 90.73, 99.27 → 90 and 100
+        assert_eq!(s.p95_ci, [90.0, 100.0]);
+        assert!((s.p95 - 95.05).abs() < 1e-12);
+        let one = Stats::of(&[7.0]);
+        assert_eq!((one.sem, one.cvar95, one.p95_ci), (0.0, 7.0, [7.0, 7.0]));
+    }
 }

@@ -20,12 +20,16 @@ pub fn requests_per_second_shaped(
     trace_shape: Option<&[f64]>,
 ) -> Vec<f64> {
     let mut out = Vec::with_capacity(timeline.steps);
+    let daily = match &workload.source {
+        DemandSource::Synthetic(profile) => daily_cycle(profile, timeline),
+        DemandSource::Trace { .. } => Vec::new(),
+    };
     for (m, month) in timeline.months.iter().enumerate() {
         #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)] // ≤ 120 months
         let growth = (1.0 + workload.monthly_growth).powi(m as i32) * workload.scale;
         for k in month.first_step..month.end_step {
             let base = match &workload.source {
-                DemandSource::Synthetic(profile) => synthetic_rate(profile, timeline, k),
+                DemandSource::Synthetic(profile) => synthetic_rate(profile, &daily, timeline, k),
                 DemandSource::Trace {
                     requests_per_second,
                     ..
@@ -40,26 +44,36 @@ pub fn requests_per_second_shaped(
     out
 }
 
-/// The synthetic rate at step `k`, taken at the middle of the step.
-///
-/// The daily cycle is a cosine with its peak at `peak_hour_utc`; sampled at equally spaced
-/// points over a whole day it sums to zero, so the daily mean is exactly the weekday level.
+/// The daily factor at each step of a day, taken at the middle of the step: a cosine
+/// with its peak at `peak_hour_utc`. Sampled at equally spaced points over a whole day it
+/// sums to zero, so the daily mean is exactly the weekday level. (The timeline starts at
+/// midnight and its step divides a day, so step `k` is at index `k mod steps-per-day`.)
+fn daily_cycle(p: &SyntheticProfile, timeline: &Timeline) -> Vec<f64> {
+    let steps_per_day = usize::try_from(86_400 / timeline.step_s).unwrap_or(1);
+    (0..steps_per_day)
+        .map(|i| {
+            #[allow(clippy::cast_precision_loss)]
+            let t = timeline.time_s(i) as f64 + timeline.step_seconds() / 2.0;
+            let hour = t.rem_euclid(86_400.0) / 3600.0;
+            1.0 + p.daily_amplitude * (TAU * (hour - p.peak_hour_utc) / 24.0).cos()
+        })
+        .collect()
+}
+
+/// The synthetic rate at step `k`: the daily cycle × the weekly pattern × the mean.
 /// Weekdays and weekends are weighted so that the weekly mean is `requests_per_second`.
-fn synthetic_rate(p: &SyntheticProfile, timeline: &Timeline, k: usize) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
-    let t = timeline.time_s(k) as f64 + timeline.step_seconds() / 2.0;
-    let hour = t.rem_euclid(86_400.0) / 3600.0;
-    let daily = 1.0 + p.daily_amplitude * (TAU * (hour - p.peak_hour_utc) / 24.0).cos();
+fn synthetic_rate(p: &SyntheticProfile, daily: &[f64], timeline: &Timeline, k: usize) -> f64 {
+    let steps_per_day = daily.len();
     // 1970-01-01 was a Thursday: day 0 → weekday index 3 (Monday = 0).
-    let day = (t / 86_400.0).floor();
-    let weekday = (day + 3.0).rem_euclid(7.0);
+    let day = timeline.start_s.div_euclid(86_400) + i64::try_from(k / steps_per_day).unwrap_or(0);
+    let weekday = (day + 3).rem_euclid(7);
     let weekday_level = 7.0 / (5.0 + 2.0 * p.weekend_factor);
-    let weekly = if weekday >= 5.0 {
+    let weekly = if weekday >= 5 {
         p.weekend_factor * weekday_level
     } else {
         weekday_level
     };
-    p.requests_per_second * daily * weekly
+    p.requests_per_second * daily[k % steps_per_day] * weekly
 }
 
 #[cfg(test)]

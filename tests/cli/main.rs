@@ -10,6 +10,7 @@
 mod compare;
 mod errors;
 mod gate;
+mod monte_carlo;
 mod pricing;
 mod pricing_update;
 mod quote;
@@ -58,12 +59,17 @@ impl Run {
 }
 
 /// Runs `costcast` with `args` from `dir` (the crate root when `None`), with a clean
-/// environment so that no `COSTCAST_*` variable of the developer leaks in.
+/// environment so that no `COSTCAST_*` variable of the developer leaks in, and 8 Monte
+/// Carlo paths unless the test passes `--paths` (the debug build runs the default
+/// scenario's year of minutes at about 3 s a path).
 pub(crate) fn costcast_in(dir: Option<&Path>, args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_costcast"))
         .args(args)
         .current_dir(dir.unwrap_or(Path::new(env!("CARGO_MANIFEST_DIR"))))
         .env_remove("COSTCAST_PRICING_DIR")
+        .env_remove("COSTCAST_SEED")
+        .env_remove("COSTCAST_THREADS")
+        .env("COSTCAST_PATHS", "8")
         .output()
         .expect("the binary runs");
     Run {

@@ -46,7 +46,8 @@ pub(crate) fn run(source: &Pricing, args: &CompareArgs) -> anyhow::Result<ExitSt
     let run = args.monte_carlo.run(&plan, shard)?;
     let info = RunInfo::of(&plan);
     if let Some(path) = &args.partial {
-        let bytes = partial::to_parquet(&info, &run, shard.unwrap_or(Shard { index: 0, count: 1 }))?;
+        let bytes =
+            partial::to_parquet(&info, &run, shard.unwrap_or(Shard { index: 0, count: 1 }))?;
         output::write_atomically(path, &bytes)?;
         output::note(&format!(
             "wrote {} of {} paths to {}",
