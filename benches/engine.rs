@@ -1,11 +1,15 @@
-//! Benchmarks of the deterministic engine and of trace loading.
+//! Benchmarks of the Monte Carlo engine and of trace loading.
 //!
-//! - `compare/default-year-minute`: the default scenario, a year at one-minute steps
-//!   (525,600 steps) through its five options (EC2 fleet with CPU credits, Lightsail,
+//! - `monte_carlo/year-minute`: the default scenario, a year at one-minute steps
+//!   (525,600 steps) through its five options (EC2 T3 fleet with CPU credits, Lightsail,
 //!   autoscaled Fargate, Lambda behind API Gateway, autoscaled Beanstalk with
-//!   deployments); throughput in option-steps.
-//! - `trace/load-csv-per-second`: a generated one-million-row per-second CSV trace read
-//!   and validated; throughput in rows.
+//!   deployments), with its `[uncertainty]` (AR(1) noise drawn per path-step, spikes,
+//!   uncertain load, growth, CPU and duration), on every core; throughput in
+//!   option-path-steps. `year-minute-one-thread` is the same on one worker.
+//! - `monte_carlo/week-minute-1000-paths`: the first week of the same scenario, 1,000
+//!   paths.
+//! - `trace/load-csv-per-second`: a generated per-second CSV trace of 31,536,000 rows (a
+//!   year) read and validated; throughput in rows.
 //!
 //! Run with `cargo bench --bench engine`; the figures measured are in the README.
 
@@ -13,35 +17,66 @@ use std::hint::black_box;
 use std::io::Write;
 
 use costcast::catalog::PriceCatalog;
-use costcast::scenario::ScenarioSource;
+use costcast::mc::{self, RunConfig};
+use costcast::scenario::{Plan, ScenarioSource};
 use costcast::trace::{MetricKind, TraceSpec};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-fn compare_default(c: &mut Criterion) {
+fn default_plan() -> Plan {
     let catalog = PriceCatalog::embedded("us-east-1").expect("the embedded catalog loads");
-    let plan = ScenarioSource::embedded_default()
+    ScenarioSource::embedded_default()
         .plan(&catalog)
-        .expect("the default scenario is valid");
-    let option_steps = plan.timeline.steps * plan.options.len();
-    let mut group = c.benchmark_group("compare");
+        .expect("the default scenario is valid")
+}
+
+fn elements(plan: &Plan, paths: u64) -> Throughput {
+    let option_steps = u64::try_from(plan.timeline.steps * plan.options.len()).expect("fits");
+    Throughput::Elements(option_steps * paths)
+}
+
+fn run_paths(plan: &Plan, paths: u64, threads: usize) -> mc::McRun {
+    let config = RunConfig {
+        paths,
+        seed: 1,
+        shard: None,
+    };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool")
+        .install(|| mc::run(plan, &config, &|| {}))
+}
+
+fn monte_carlo(c: &mut Criterion) {
+    let plan = default_plan();
+    let mut group = c.benchmark_group("monte_carlo");
     group.sample_size(10);
-    group.throughput(Throughput::Elements(
-        u64::try_from(option_steps).expect("fits"),
-    ));
-    group.bench_function("default-year-minute", |b| {
-        b.iter(|| black_box(costcast::sim::run(black_box(&plan))))
+    // A year of minutes costs about 0.1 s a path here: 16 paths keep a sample short.
+    let paths = 16;
+    group.throughput(elements(&plan, paths));
+    group.bench_function("year-minute", |b| {
+        b.iter(|| black_box(run_paths(black_box(&plan), paths, 0)));
+    });
+    group.bench_function("year-minute-one-thread", |b| {
+        b.iter(|| black_box(run_paths(black_box(&plan), paths, 1)));
+    });
+    let mut week = plan.clone();
+    week.timeline = plan.timeline.first_days(7);
+    group.throughput(elements(&week, 1000));
+    group.bench_function("week-minute-1000-paths", |b| {
+        b.iter(|| black_box(run_paths(black_box(&week), 1000, 0)));
     });
     group.finish();
 }
 
 fn load_trace(c: &mut Criterion) {
-    const ROWS: usize = 1_000_000;
+    const ROWS: usize = 31_536_000;
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("per-second.csv");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
     writeln!(file, "timestamp,value").expect("write");
     for i in 0..ROWS {
-        writeln!(file, "{},{}", 1_700_000_000 + i, i % 17).expect("write");
+        writeln!(file, "{},{}", 1_798_761_600 + i, i % 17).expect("write");
     }
     file.flush().expect("flush");
     drop(file);
@@ -49,7 +84,7 @@ fn load_trace(c: &mut Criterion) {
     let mut group = c.benchmark_group("trace");
     group.sample_size(10);
     group.throughput(Throughput::Elements(ROWS as u64));
-    group.bench_function("load-csv-per-second", |b| {
+    group.bench_function("load-csv-per-second-year", |b| {
         b.iter(|| {
             black_box(costcast::trace::load::load(&spec, std::path::Path::new("")).expect("loads"))
         });
@@ -57,5 +92,5 @@ fn load_trace(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, compare_default, load_trace);
+criterion_group!(benches, monte_carlo, load_trace);
 criterion_main!(benches);

@@ -313,16 +313,17 @@ pub fn evaluate(
 /// The option a rule names; `recommended` is the cheapest option meeting the SLO.
 fn find_option<'a>(report: &'a CompareReport, name: &str) -> Result<&'a OptionReport> {
     if name == "recommended" {
+        let winner = report.recommendation.winner.as_deref().ok_or_else(|| {
+            Error::Invalid(
+                "no option meets the SLO, so there is no recommended option to gate".to_string(),
+            )
+        })?;
         return report
             .options
             .iter()
-            .filter(|o| o.feasible)
-            .min_by(|a, b| a.monthly_usd.mean.total_cmp(&b.monthly_usd.mean))
+            .find(|o| o.name == winner)
             .ok_or_else(|| {
-                Error::Invalid(
-                    "no option meets the SLO, so there is no recommended option to gate"
-                        .to_string(),
-                )
+                Error::Invalid(format!("the recommended option `{winner}` is missing"))
             });
     }
     report

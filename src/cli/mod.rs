@@ -44,6 +44,8 @@ enum Command {
     Compare(commands::compare::CompareArgs),
     /// Check a scenario against budget rules: exit 1 when one is breached.
     Gate(commands::gate::GateArgs),
+    /// Cost of every option across a range of load, and where the cheapest changes.
+    Sweep(commands::sweep::SweepArgs),
     /// Join the partial results of a sharded `compare` into its report.
     Merge(commands::merge::MergeArgs),
     /// Write every step of a scenario's run (demand, capacity, instances, credits,
@@ -110,6 +112,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Compare(a) => commands::compare::run(&source, &a),
         Command::Gate(a) => commands::gate::run(&source, &a),
         Command::Merge(a) => commands::merge::run(&a),
+        Command::Sweep(a) => commands::sweep::run(&source, &a),
         Command::Simulate(a) => commands::simulate::run(&source, &a),
         Command::Trace(c) => commands::trace::run(&c),
         Command::Pricing(c) => commands::pricing::run(&source, &c),
@@ -156,20 +159,28 @@ pub(crate) struct MonteCarloArgs {
     /// Worker threads (default: one per core); results do not depend on it.
     #[arg(long, env = "COSTCAST_THREADS", value_parser = clap::value_parser!(u64).range(1..=1024))]
     threads: Option<u64>,
+    /// No progress bar (there is none anyway when stderr is not a terminal).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 impl MonteCarloArgs {
-    /// Runs the paths of `plan` (those of `shard`, when given) on `--threads` workers.
-    pub(crate) fn run(
-        &self,
-        plan: &costcast::scenario::Plan,
-        shard: Option<costcast::mc::Shard>,
-    ) -> anyhow::Result<costcast::mc::McRun> {
-        let config = costcast::mc::RunConfig {
+    /// The run configuration for `shard` (all paths when `None`).
+    pub(crate) fn config(&self, shard: Option<costcast::mc::Shard>) -> costcast::mc::RunConfig {
+        costcast::mc::RunConfig {
             paths: self.paths,
             seed: self.seed,
             shard,
-        };
+        }
+    }
+
+    /// Runs `work` on a pool of `--threads` workers with a progress bar of `total` paths
+    /// (on a terminal, unless `--quiet`).
+    pub(crate) fn on_pool<T: Send>(
+        &self,
+        total: u64,
+        work: impl FnOnce(&(dyn Fn() + Sync)) -> T + Send,
+    ) -> anyhow::Result<T> {
         let threads = self
             .threads
             .map_or(0, |t| usize::try_from(t).unwrap_or(usize::MAX));
@@ -177,6 +188,26 @@ impl MonteCarloArgs {
             .num_threads(threads)
             .build()
             .map_err(|e| anyhow::anyhow!("cannot start {threads} worker threads: {e}"))?;
-        Ok(pool.install(|| costcast::mc::run(plan, &config, &|| {})))
+        let bar = output::progress_bar(total, self.quiet);
+        let result = pool.install(|| work(&|| bar.inc(1)));
+        bar.finish_and_clear();
+        Ok(result)
+    }
+
+    /// Runs the paths of `plan` (those of `shard`, when given) on `--threads` workers.
+    pub(crate) fn run(
+        &self,
+        plan: &costcast::scenario::Plan,
+        shard: Option<costcast::mc::Shard>,
+    ) -> anyhow::Result<costcast::mc::McRun> {
+        let config = self.config(shard);
+        let total = if plan.uncertainty.is_deterministic() {
+            1
+        } else {
+            shard.map_or(self.paths, |s| {
+                (0..self.paths).filter(|p| s.has(*p)).count() as u64
+            })
+        };
+        self.on_pool(total, |progress| costcast::mc::run(plan, &config, progress))
     }
 }

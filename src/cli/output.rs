@@ -40,6 +40,22 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// A progress bar of `total` steps on stderr, drawn only when stderr is a terminal and
+/// not `quiet` (hidden otherwise, so pipes and CI logs stay clean).
+pub(crate) fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {pos}/{len} paths [{bar:40}] {elapsed} elapsed, about {eta} left",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
 /// Prints a warning on stderr.
 pub(crate) fn warn(message: &str) {
     eprintln!("warning: {message}");

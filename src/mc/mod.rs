@@ -81,8 +81,8 @@ impl std::fmt::Display for Shard {
 pub struct OptionPath {
     /// Cost of each calendar month, USD.
     pub monthly_usd: Vec<f64>,
-    /// Cost per component over the horizon, USD, in first-billed order.
-    pub components: Vec<(String, f64)>,
+    /// Cost per component and calendar month, USD, components in first-billed order.
+    pub components: Vec<(String, Vec<f64>)>,
     /// What it served.
     pub capacity: CapacityStats,
     /// CPU credits, for burstable instances and Lightsail.
@@ -108,6 +108,8 @@ impl OptionPath {
 pub struct PathResult {
     /// The path's index in the run.
     pub path: u64,
+    /// Its average demand over the horizon, requests per second.
+    pub mean_requests_per_second: f64,
     /// One entry per option.
     pub options: Vec<OptionPath>,
 }
@@ -133,10 +135,12 @@ pub fn run(plan: &Plan, config: &RunConfig, progress: &(dyn Fn() + Sync)) -> McR
     if plan.uncertainty.is_deterministic() {
         let in_shard = config.shard.is_none_or(|s| s.has(0));
         let results = if in_shard {
-            let run = sim::run(plan);
+            let rps = sim::demand::requests_per_second(&plan.workload, &plan.timeline);
+            let run = sim::run_demand(plan, &rps);
             progress();
             vec![PathResult {
                 path: 0,
+                mean_requests_per_second: mean(&rps),
                 options: option_paths(&run),
             }]
         } else {
@@ -175,22 +179,36 @@ pub fn run_path(plan: &Plan, seed: u64, path: u64) -> PathResult {
     let run = sim::run_demand(&draw.plan, &draw.requests_per_second);
     PathResult {
         path,
+        mean_requests_per_second: mean(&draw.requests_per_second),
         options: option_paths(&run),
     }
+}
+
+fn mean(values: &[f64]) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let n = values.len().max(1) as f64;
+    values.iter().sum::<f64>() / n
 }
 
 fn option_paths(run: &RunResult) -> Vec<OptionPath> {
     run.options
         .iter()
         .map(|o| {
-            let mut components: Vec<(String, f64)> = Vec::new();
-            for item in o.months.iter().flatten() {
-                match components
-                    .iter_mut()
-                    .find(|(name, _)| *name == item.component)
-                {
-                    Some((_, usd)) => *usd += item.monthly_usd,
-                    None => components.push((item.component.clone(), item.monthly_usd)),
+            let months = o.months.len();
+            let mut components: Vec<(String, Vec<f64>)> = Vec::new();
+            for (m, items) in o.months.iter().enumerate() {
+                for item in items {
+                    let index = match components
+                        .iter()
+                        .position(|(name, _)| *name == item.component)
+                    {
+                        Some(i) => i,
+                        None => {
+                            components.push((item.component.clone(), vec![0.0; months]));
+                            components.len() - 1
+                        }
+                    };
+                    components[index].1[m] += item.monthly_usd;
                 }
             }
             OptionPath {

@@ -6,8 +6,9 @@
 //! |------------|------|----------------------------------------------------------------|
 //! | `path`     | u64  | the path's index in the whole run                              |
 //! | `option`   | u32  | the option's index in the scenario                             |
-//! | `kind`     | str  | `month`, `component`, `capacity` or `credits`                  |
-//! | `key`      | str  | the month (`YYYY-MM`), component name, or figure name          |
+//! | `kind`     | str  | `path`, `month`, `component`, `capacity` or `credits`          |
+//! | `key`      | str  | the component or figure name (empty for `month`)               |
+//! | `month`    | str  | `YYYY-MM` for `month` and `component` rows, empty otherwise    |
 //! | `value`    | f64  | USD for months and components; the figure otherwise (NaN: none) |
 //! | `run_info` | str  | the run's [`RunInfo`] as JSON (the same on every row)          |
 //! | `paths`    | u64  | paths in the whole run                                         |
@@ -53,15 +54,25 @@ struct Rows {
     option: Vec<u32>,
     kind: Vec<&'static str>,
     key: Vec<String>,
+    month: Vec<String>,
     value: Vec<f64>,
 }
 
 impl Rows {
-    fn push(&mut self, path: u64, option: u32, kind: &'static str, key: &str, value: f64) {
+    fn push(
+        &mut self,
+        path: u64,
+        option: u32,
+        kind: &'static str,
+        key: &str,
+        month: &str,
+        value: f64,
+    ) {
         self.path.push(path);
         self.option.push(option);
         self.kind.push(kind);
         self.key.push(key.to_string());
+        self.month.push(month.to_string());
         self.value.push(value);
     }
 }
@@ -74,15 +85,25 @@ pub fn to_parquet(info: &RunInfo, run: &McRun, shard: Shard) -> Result<Vec<u8>> 
     let mut rows = Rows::default();
     // One row that belongs to no path, so a shard that ran no paths still says which run
     // it is part of.
-    rows.push(u64::MAX, 0, "run", "", 0.0);
+    rows.push(u64::MAX, 0, "run", "", "", 0.0);
     for result in &run.results {
+        rows.push(
+            result.path,
+            0,
+            "path",
+            "mean_requests_per_second",
+            "",
+            result.mean_requests_per_second,
+        );
         for (i, option) in result.options.iter().enumerate() {
             let o = u32::try_from(i).unwrap_or(u32::MAX);
             for (month, usd) in info.months.iter().zip(&option.monthly_usd) {
-                rows.push(result.path, o, "month", month, *usd);
+                rows.push(result.path, o, "month", "", month, *usd);
             }
-            for (component, usd) in &option.components {
-                rows.push(result.path, o, "component", component, *usd);
+            for (component, usd_by_month) in &option.components {
+                for (month, usd) in info.months.iter().zip(usd_by_month) {
+                    rows.push(result.path, o, "component", component, month, *usd);
+                }
             }
             let c = &option.capacity;
             let none = f64::NAN;
@@ -94,7 +115,7 @@ pub fn to_parquet(info: &RunInfo, run: &McRun, shard: Shard) -> Result<Vec<u8>> 
                 c.peak_instances.unwrap_or(none),
                 c.peak_concurrency.unwrap_or(none),
             ]) {
-                rows.push(result.path, o, "capacity", key, value);
+                rows.push(result.path, o, "capacity", key, "", value);
             }
             if let Some(c) = &option.credits {
                 for (key, value) in CREDIT_KEYS.iter().zip([
@@ -106,7 +127,7 @@ pub fn to_parquet(info: &RunInfo, run: &McRun, shard: Shard) -> Result<Vec<u8>> 
                     c.outstanding_surplus_credits,
                     c.outstanding_surplus_usd,
                 ]) {
-                    rows.push(result.path, o, "credits", key, value);
+                    rows.push(result.path, o, "credits", key, "", value);
                 }
             }
         }
@@ -121,6 +142,7 @@ pub fn to_parquet(info: &RunInfo, run: &McRun, shard: Shard) -> Result<Vec<u8>> 
             Column::new("option".into(), rows.option),
             Column::new("kind".into(), rows.kind),
             Column::new("key".into(), rows.key),
+            Column::new("month".into(), rows.month),
             Column::new("value".into(), rows.value),
             Column::new("run_info".into(), vec![info_json.as_str(); n]),
             Column::new("paths".into(), vec![run.paths; n]),
@@ -174,6 +196,10 @@ pub fn read(path: &Path) -> Result<(RunInfo, McRun)> {
         .str()
         .map_err(|e| bad(e.to_string()))?
         .clone();
+    let month_col = column("month")?
+        .str()
+        .map_err(|e| bad(e.to_string()))?
+        .clone();
     let value_col = column("value")?
         .f64()
         .map_err(|e| bad(e.to_string()))?
@@ -207,6 +233,7 @@ pub fn read(path: &Path) -> Result<(RunInfo, McRun)> {
         let option = option_col.get(row).ok_or_else(empty)? as usize;
         let kind = kind_col.get(row).ok_or_else(empty)?;
         let key = key_col.get(row).ok_or_else(empty)?;
+        let month = month_col.get(row).ok_or_else(empty)?;
         let value = value_col.get(row).ok_or_else(empty)?;
         if option >= info.options.len() {
             return Err(bad(format!("row {} names option {option}", row + 1)));
@@ -214,25 +241,44 @@ pub fn read(path: &Path) -> Result<(RunInfo, McRun)> {
         if results.last().is_none_or(|r| r.path != path) {
             results.push(PathResult {
                 path,
+                mean_requests_per_second: 0.0,
                 options: vec![empty_option(info.months.len()); info.options.len()],
             });
         }
+        if kind == "path" {
+            if let Some(r) = results.last_mut() {
+                r.mean_requests_per_second = value;
+            }
+            continue;
+        }
+        let month_index = || {
+            info.months
+                .iter()
+                .position(|label| label == month)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "row {}: month `{month}` is outside the run",
+                        row + 1
+                    ))
+                })
+        };
         let target = results
             .last_mut()
             .map(|r| &mut r.options[option])
             .ok_or_else(|| bad("no path".to_string()))?;
         match kind {
-            "month" => {
-                let m = info
-                    .months
-                    .iter()
-                    .position(|label| label == key)
-                    .ok_or_else(|| {
-                        bad(format!("row {}: month `{key}` is outside the run", row + 1))
-                    })?;
-                target.monthly_usd[m] = value;
+            "month" => target.monthly_usd[month_index()?] = value,
+            "component" => {
+                let m = month_index()?;
+                match target.components.iter_mut().find(|(name, _)| name == key) {
+                    Some((_, usd)) => usd[m] = value,
+                    None => {
+                        let mut usd = vec![0.0; info.months.len()];
+                        usd[m] = value;
+                        target.components.push((key.to_string(), usd));
+                    }
+                }
             }
-            "component" => target.components.push((key.to_string(), value)),
             "capacity" => set_capacity(&mut target.capacity, key, value)
                 .ok_or_else(|| bad(format!("row {}: unknown capacity figure `{key}`", row + 1)))?,
             "credits" => {

@@ -442,6 +442,14 @@ struct Applied {
 
 fn apply(plan: &mut Plan, a: Applied) {
     let w = &mut plan.workload;
+    apply_workload(w, &a);
+    let w = &plan.workload;
+    for option in &mut plan.options {
+        apply_option(option, w, &a);
+    }
+}
+
+fn apply_workload(w: &mut Workload, a: &Applied) {
     if let Some(load) = a.load {
         w.scale *= load;
     }
@@ -465,31 +473,36 @@ fn apply(plan: &mut Plan, a: Applied) {
     if let Some(x) = a.response_kb {
         w.response_kb = x;
     }
-    for option in &mut plan.options {
-        match &mut option.model {
-            OptionModel::Lambda(f) => {
-                if let (Some(x), true) = (a.duration_ms, f.duration_from_workload) {
-                    f.config.duration_ms = x;
-                }
-            }
-            OptionModel::Fargate(f) if f.spot_discount > 0.0 => {
-                if let Some(x) = a.spot_discount {
-                    f.spot_discount = x;
-                }
-                if let Some(rate) = a.interruptions {
-                    f.in_service_fraction = 1.0 - rate * f.task_start_seconds / 3600.0;
-                }
-            }
-            OptionModel::Ec2Fleet(f) => {
-                if let (Some(x), Some(d)) = (a.deployments, f.deployments.as_mut()) {
-                    match deployment_interval_s(x) {
-                        Some(every_s) => d.every_s = every_s.max(d.window_s),
-                        None => f.deployments = None,
-                    }
-                }
-            }
-            _ => {}
+}
+
+fn apply_option(option: &mut crate::scenario::OptionPlan, w: &Workload, a: &Applied) {
+    match &mut option.model {
+        OptionModel::Lambda(f)
+            if f.duration_from_workload && (a.duration_ms.is_some() || a.vcpu_ms.is_some()) =>
+        {
+            f.config.duration_ms = crate::scenario::options::lambda_duration_ms(
+                w.duration_ms,
+                w.vcpu_ms_per_request,
+                f.cpu_slowdown,
+            );
         }
+        OptionModel::Fargate(f) if f.spot_discount > 0.0 => {
+            if let Some(x) = a.spot_discount {
+                f.spot_discount = x;
+            }
+            if let Some(rate) = a.interruptions {
+                f.in_service_fraction = 1.0 - rate * f.task_start_seconds / 3600.0;
+            }
+        }
+        OptionModel::Ec2Fleet(f) => {
+            if let (Some(x), Some(d)) = (a.deployments, f.deployments.as_mut()) {
+                match deployment_interval_s(x) {
+                    Some(every_s) => d.every_s = every_s.max(d.window_s),
+                    None => f.deployments = None,
+                }
+            }
+        }
+        _ => {}
     }
 }
 

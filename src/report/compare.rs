@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::recommend::{Recommendation, recommend};
 use super::table::{Align, Table, format_quantity};
 use super::{Format, Stats, to_csv, to_json};
 use crate::capacity::CapacityStats;
@@ -31,12 +32,27 @@ pub struct RunInfo {
     pub start: String,
     /// Step length in seconds.
     pub step_seconds: i64,
+    /// Length of the horizon in minutes.
+    pub horizon_minutes: f64,
     /// `YYYY-MM` of each month of the horizon.
     pub months: Vec<String>,
     /// The service levels applied.
     pub slo: Slo,
-    /// Each option's name and service, in scenario order.
-    pub options: Vec<(String, String)>,
+    /// The options, in scenario order.
+    pub options: Vec<OptionInfo>,
+}
+
+/// What an option is, for reports.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct OptionInfo {
+    /// Its name.
+    pub name: String,
+    /// Its service.
+    pub service: String,
+    /// What it runs, in a few words.
+    pub description: String,
+    /// The Lambda concurrency limit, for Lambda options.
+    pub concurrency_limit: Option<f64>,
 }
 
 impl RunInfo {
@@ -49,6 +65,8 @@ impl RunInfo {
             catalog: plan.catalog.clone(),
             start: plan.timeline.start.to_string(),
             step_seconds: plan.timeline.step_s,
+            #[allow(clippy::cast_precision_loss)]
+            horizon_minutes: plan.timeline.steps as f64 * plan.timeline.step_seconds() / 60.0,
             months: plan
                 .timeline
                 .months
@@ -59,7 +77,12 @@ impl RunInfo {
             options: plan
                 .options
                 .iter()
-                .map(|o| (o.name.clone(), o.service.to_string()))
+                .map(|o| OptionInfo {
+                    name: o.name.clone(),
+                    service: o.service.to_string(),
+                    description: o.describe(),
+                    concurrency_limit: o.concurrency_limit(),
+                })
                 .collect(),
         }
     }
@@ -90,6 +113,11 @@ pub struct CompareReport {
     pub budget_usd: Option<f64>,
     /// The service levels applied.
     pub slo: Slo,
+    /// The cheapest option meeting the SLO, and why each other lost.
+    pub recommendation: Recommendation,
+    /// Each option's cheapest size meeting the SLO, when asked for (`--rightsize`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rightsizing: Option<Vec<crate::rightsize::Rightsizing>>,
     /// One entry per option, in scenario order.
     pub options: Vec<OptionReport>,
 }
@@ -107,8 +135,12 @@ pub struct OptionReport {
     pub monthly_usd: Stats,
     /// Per calendar month.
     pub months: Vec<MonthReport>,
+    /// What it runs, in a few words.
+    pub description: String,
     /// Mean USD over the horizon per cost component.
     pub components: BTreeMap<String, f64>,
+    /// Mean USD per cost component and calendar month.
+    pub component_months: BTreeMap<String, Vec<f64>>,
     /// Share of demand served.
     pub served_fraction: ServedStats,
     /// Whether it meets the SLO (in at least the SLO's share of paths).
@@ -171,13 +203,13 @@ impl CompareReport {
     #[must_use]
     pub fn new(info: &RunInfo, run: &McRun, budget_usd: Option<f64>) -> CompareReport {
         assert!(!run.results.is_empty(), "invariant: a report of no paths");
-        let options = info
+        let options: Vec<OptionReport> = info
             .options
             .iter()
             .enumerate()
-            .map(|(i, (name, service))| {
+            .map(|(i, option)| {
                 let paths: Vec<&OptionPath> = run.results.iter().map(|r| &r.options[i]).collect();
-                option_report(info, name, service, &paths, &run.results, budget_usd)
+                option_report(info, option, &paths, &run.results, budget_usd)
             })
             .collect();
         CompareReport {
@@ -192,6 +224,8 @@ impl CompareReport {
             seed: run.seed,
             budget_usd,
             slo: info.slo,
+            recommendation: recommend(info, run.paths, &options),
+            rightsizing: None,
             options,
         }
     }
@@ -238,6 +272,27 @@ impl CompareReport {
             ]);
         }
         t
+    }
+
+    /// The recommendation, then one line per other option.
+    fn recommendation_text(&self, markdown: bool) -> String {
+        let r = &self.recommendation;
+        let mut out = String::new();
+        if markdown {
+            out.push_str(&format!("**{}**\n\n", r.summary));
+        } else {
+            out.push_str(&format!("{}\n", r.summary));
+        }
+        for other in &r.others {
+            out.push_str(&format!(
+                "{}{}: {}\n",
+                if markdown { "- " } else { "  " },
+                other.name,
+                other.reason
+            ));
+        }
+        out.push('\n');
+        out
     }
 
     /// The spread of the average month's cost over paths, with the precision of the
@@ -335,6 +390,7 @@ impl CompareReport {
             self.catalog.oldest_price_date,
             self.catalog.newest_price_date
         ));
+        out.push_str(&self.recommendation_text(markdown));
         out.push_str(&render(self.summary_table()));
         if self.paths > 1 {
             out.push_str(if markdown {
@@ -358,6 +414,14 @@ impl CompareReport {
             }
         }
         out.push_str(&self.credit_notes(markdown));
+        if let Some(rightsizing) = &self.rightsizing {
+            out.push_str(if markdown {
+                "\n### Rightsizing: the cheapest size of each option's family that meets the SLO\n\n"
+            } else {
+                "\nRightsizing: the cheapest size of each option's family that meets the SLO\n"
+            });
+            out.push_str(&render(rightsizing_table(rightsizing)));
+        }
         out.push_str(if markdown {
             "\n### Cost by calendar month (USD)\n\n"
         } else {
@@ -420,11 +484,49 @@ impl CompareReport {
     }
 }
 
+fn rightsizing_table(rows: &[crate::rightsize::Rightsizing]) -> Table {
+    let mut t = Table::new(&[
+        ("OPTION", Align::Left),
+        ("ASKED", Align::Left),
+        ("MONTHLY", Align::Right),
+        ("CHEAPEST MEETING SLO", Align::Left),
+        ("MONTHLY", Align::Right),
+        ("DIFFERENCE", Align::Right),
+        ("SIZES TRIED", Align::Right),
+    ]);
+    for r in rows {
+        t.row(vec![
+            r.option.clone(),
+            r.asked.size.clone(),
+            format_usd(r.asked.monthly_usd_mean),
+            r.best
+                .as_ref()
+                .map_or_else(|| "none".to_string(), |b| b.size.clone()),
+            r.best
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |b| format_usd(b.monthly_usd_mean)),
+            r.difference_usd.map_or_else(
+                || "-".to_string(),
+                |d| {
+                    if d < 0.0 {
+                        format!("saves {}", format_usd(-d))
+                    } else if d > 0.0 {
+                        format!("costs {} more", format_usd(d))
+                    } else {
+                        "as asked".to_string()
+                    }
+                },
+            ),
+            r.sizes.len().to_string(),
+        ]);
+    }
+    t
+}
+
 /// Statistics of one option over the paths (each slice in path order).
 fn option_report(
     info: &RunInfo,
-    name: &str,
-    service: &str,
+    option: &OptionInfo,
     paths: &[&OptionPath],
     results: &[PathResult],
     budget_usd: Option<f64>,
@@ -446,13 +548,25 @@ fn option_report(
         .collect();
     // Components: the mean over paths, a component a path never billed counting as 0.
     let mut components: BTreeMap<String, f64> = BTreeMap::new();
+    let mut component_months: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for p in paths {
         for (component, usd) in &p.components {
-            *components.entry(component.clone()).or_default() += usd;
+            *components.entry(component.clone()).or_default() += usd.iter().sum::<f64>();
+            let by_month = component_months
+                .entry(component.clone())
+                .or_insert_with(|| vec![0.0; info.months.len()]);
+            for (total, v) in by_month.iter_mut().zip(usd) {
+                *total += v;
+            }
         }
     }
     for usd in components.values_mut() {
         *usd /= n;
+    }
+    for by_month in component_months.values_mut() {
+        for usd in by_month.iter_mut() {
+            *usd /= n;
+        }
     }
     let served: Vec<f64> = paths.iter().map(|p| p.capacity.served_fraction).collect();
     let served_stats = Stats::of(&served);
@@ -475,8 +589,10 @@ fn option_report(
         failure_reasons(paths, results, &verdicts, feasible_share, &info.slo)
     };
     OptionReport {
-        name: name.to_string(),
-        service: service.to_string(),
+        name: option.name.clone(),
+        service: option.service.clone(),
+        description: option.description.clone(),
+        component_months,
         horizon_usd: horizon_stats,
         monthly_usd: Stats::of(&average_month),
         months: month_reports,

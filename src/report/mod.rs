@@ -4,6 +4,8 @@
 pub mod compare;
 pub mod gate;
 pub mod quote;
+pub mod recommend;
+pub mod sweep;
 pub mod table;
 
 use serde::Serialize;

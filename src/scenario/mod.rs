@@ -235,6 +235,37 @@ impl ScenarioSource {
         resolve::resolve(&input, &spec, &self.base_dir, catalog)
     }
 
+    /// Option `index` of the scenario resolved again with its table changed by `edit`
+    /// (e.g. another instance type, for rightsizing), against `plan`'s workload and
+    /// timeline: every check and rate look-up of the scenario applies.
+    ///
+    /// # Errors
+    /// As [`ScenarioSource::plan`], for the edited option.
+    pub fn option_variant(
+        &self,
+        catalog: &PriceCatalog,
+        plan: &Plan,
+        index: usize,
+        edit: impl FnOnce(&mut toml::Table),
+    ) -> Result<OptionPlan> {
+        let input = TomlInput::new(&self.file, &self.text);
+        let spec: ScenarioSpec = input.parse()?;
+        let mut table = spec
+            .options
+            .get(index)
+            .cloned()
+            .ok_or_else(|| Error::Invalid(format!("the scenario has no option {index}")))?;
+        edit(&mut table);
+        options::resolve_option(
+            &input,
+            index,
+            table,
+            &plan.workload,
+            catalog,
+            &plan.timeline,
+        )
+    }
+
     /// The region the scenario names (to pick the catalog before resolving).
     ///
     /// # Errors

@@ -48,6 +48,79 @@ pub struct OptionPlan {
     pub model: OptionModel,
 }
 
+impl OptionPlan {
+    /// What the option runs, in a few words (for reports): e.g. `2–4 × t3.small
+    /// (unlimited credits)` or `512 MB arm64, concurrency limit 1,000`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let count = |g: &crate::capacity::autoscale::GroupSpec| {
+            if g.min == g.max {
+                format!("{}", g.min)
+            } else {
+                format!("{}–{}", g.min, g.max)
+            }
+        };
+        match &self.model {
+            OptionModel::Ec2Fleet(f) => {
+                let credits = f.credits.as_ref().map_or(String::new(), |(c, _)| {
+                    format!(
+                        " ({} credits)",
+                        match c.mode {
+                            crate::catalog::CreditMode::Standard => "standard",
+                            crate::catalog::CreditMode::Unlimited => "unlimited",
+                        }
+                    )
+                });
+                format!("{} × {}{credits}", count(&f.group), f.instance_type)
+            }
+            OptionModel::Lambda(f) => format!(
+                "{} MB {}, concurrency limit {}",
+                f.config.memory_mb,
+                f.config.architecture.as_str(),
+                crate::report::table::format_quantity(f.concurrency_limit, 0)
+            ),
+            OptionModel::Fargate(f) => format!(
+                "{} × {} vCPU / {} GB {}{}",
+                count(&f.group),
+                f.size.vcpu,
+                f.size.memory_gb,
+                f.architecture.as_str(),
+                if f.spot_discount > 0.0 { " Spot" } else { "" }
+            ),
+            OptionModel::Lightsail(l) => format!("{} × {}", l.count, l.rates.bundle_id),
+        }
+    }
+
+    /// The Lambda concurrency limit, for Lambda options.
+    #[must_use]
+    pub fn concurrency_limit(&self) -> Option<f64> {
+        match &self.model {
+            OptionModel::Lambda(f) => Some(f.concurrency_limit),
+            _ => None,
+        }
+    }
+}
+
+/// Memory at which a Lambda function has one full vCPU (AWS: "at 1,769 MB, a function
+/// has the equivalent of one vCPU"); below it, CPU is allocated in proportion to memory.
+pub const LAMBDA_MB_PER_VCPU: f64 = 1769.0;
+
+/// How much slower single-threaded CPU work runs at `memory_mb` than at `reference_mb`:
+/// the ratio of their CPU shares, each capped at one vCPU.
+#[must_use]
+pub fn lambda_cpu_slowdown(reference_mb: u32, memory_mb: u32) -> f64 {
+    let share = |mb: u32| (f64::from(mb) / LAMBDA_MB_PER_VCPU).min(1.0);
+    share(reference_mb) / share(memory_mb)
+}
+
+/// A function's duration when its CPU work (`vcpu_ms`, at most the whole duration) runs
+/// `slowdown` times slower and the rest (waiting on I/O) is unchanged.
+#[must_use]
+pub fn lambda_duration_ms(duration_ms: f64, vcpu_ms: f64, slowdown: f64) -> f64 {
+    let cpu = vcpu_ms.clamp(0.0, duration_ms);
+    duration_ms - cpu + cpu * slowdown
+}
+
 /// The model of an option, with its rates.
 #[derive(Debug, Clone)]
 pub enum OptionModel {
@@ -114,6 +187,10 @@ pub struct LambdaPlan {
     /// True when the duration is the workload's (so an uncertain workload duration
     /// applies), false when the option sets its own.
     pub duration_from_workload: bool,
+    /// How much slower its CPU work runs than at the memory the scenario measured the
+    /// duration at (1 as written; rightsizing sets it for other sizes: see
+    /// [`lambda_duration_ms`]).
+    pub cpu_slowdown: f64,
 }
 
 /// An ECS service on Fargate with a fixed number of tasks.
@@ -328,7 +405,7 @@ fn alb() -> LoadBalancer {
 }
 
 /// Resolves `option[index]`.
-pub(super) fn resolve_option(
+pub(crate) fn resolve_option(
     input: &TomlInput<'_>,
     index: usize,
     mut table: toml::Table,
@@ -474,6 +551,7 @@ pub(super) fn resolve_option(
                 rates: lambda_rates(catalog).map_err(lookup("service"))?,
                 api,
                 duration_from_workload: spec.duration_ms.is_none(),
+                cpu_slowdown: 1.0,
             };
             ("lambda", OptionModel::Lambda(plan))
         }

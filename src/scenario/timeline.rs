@@ -85,6 +85,28 @@ impl Timeline {
         })
     }
 
+    /// The first `days` days of this timeline (all of it when shorter), its last month
+    /// cut short: for quick runs and benchmarks of a slice of a horizon.
+    #[must_use]
+    pub fn first_days(&self, days: usize) -> Timeline {
+        let steps_per_day = usize::try_from(86_400 / self.step_s).unwrap_or(1);
+        let steps = (days * steps_per_day).min(self.steps);
+        let months = self
+            .months
+            .iter()
+            .filter(|m| m.first_step < steps)
+            .map(|m| Month {
+                end_step: m.end_step.min(steps),
+                ..m.clone()
+            })
+            .collect();
+        Timeline {
+            steps,
+            months,
+            ..self.clone()
+        }
+    }
+
     /// Step length in seconds, as a float.
     #[must_use]
     pub fn step_seconds(&self) -> f64 {

@@ -18,6 +18,10 @@ pub(crate) struct CompareArgs {
     /// Give the probability that the average month costs more than this many USD.
     #[arg(long, value_name = "USD")]
     budget_usd: Option<f64>,
+    /// Also find each option's cheapest size that meets the SLO, within its family (runs
+    /// every size on the same paths: several times the work of the comparison).
+    #[arg(long, conflicts_with = "shard")]
+    rightsize: bool,
     /// Run only shard K of N (the paths whose index is K mod N) and write them to
     /// `--partial`; join the shards with `costcast merge`.
     #[arg(long, value_name = "K/N", requires = "partial")]
@@ -59,7 +63,20 @@ pub(crate) fn run(source: &Pricing, args: &CompareArgs) -> anyhow::Result<ExitSt
             return Ok(ExitStatus::Success);
         }
     }
-    let report = CompareReport::new(&info, &run, args.budget_usd);
+    let mut report = CompareReport::new(&info, &run, args.budget_usd);
+    if args.rightsize {
+        let config = args.monte_carlo.config(None);
+        let per_run = if plan.uncertainty.is_deterministic() {
+            1
+        } else {
+            config.paths
+        };
+        let total = per_run * costcast::rightsize::runs(&catalog, &plan) as u64;
+        let sizes = args.monte_carlo.on_pool(total, |progress| {
+            costcast::rightsize::rightsize(&scenario, &catalog, &plan, &report, &config, progress)
+        })??;
+        report.rightsizing = Some(sizes);
+    }
     output::emit(&report.render(args.format.into()), args.output.as_deref())?;
     Ok(ExitStatus::Success)
 }

@@ -6,4 +6,5 @@ pub(crate) mod merge;
 pub(crate) mod pricing;
 pub(crate) mod quote;
 pub(crate) mod simulate;
+pub(crate) mod sweep;
 pub(crate) mod trace;
