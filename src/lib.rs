@@ -50,6 +50,7 @@ pub mod billing;
 pub mod capacity;
 pub mod catalog;
 pub mod error;
+mod fsutil;
 pub mod gate;
 pub mod mc;
 pub mod money;

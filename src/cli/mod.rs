@@ -44,6 +44,8 @@ enum Command {
     Compare(commands::compare::CompareArgs),
     /// Check a scenario against budget rules: exit 1 when one is breached.
     Gate(commands::gate::GateArgs),
+    /// Write a full report (HTML, markdown, CSV, Parquet, JSON, charts) to a directory.
+    Report(commands::report::ReportArgs),
     /// Cost of every option across a range of load, and where the cheapest changes.
     Sweep(commands::sweep::SweepArgs),
     /// Join the partial results of a sharded `compare` into its report.
@@ -113,6 +115,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Gate(a) => commands::gate::run(&source, &a),
         Command::Merge(a) => commands::merge::run(&a),
         Command::Sweep(a) => commands::sweep::run(&source, &a),
+        Command::Report(a) => commands::report::run(&source, &a),
         Command::Simulate(a) => commands::simulate::run(&source, &a),
         Command::Trace(c) => commands::trace::run(&c),
         Command::Pricing(c) => commands::pricing::run(&source, &c),
@@ -165,6 +168,11 @@ pub(crate) struct MonteCarloArgs {
 }
 
 impl MonteCarloArgs {
+    /// `--paths`.
+    pub(crate) fn paths(&self) -> u64 {
+        self.paths
+    }
+
     /// The run configuration for `shard` (all paths when `None`).
     pub(crate) fn config(&self, shard: Option<costcast::mc::Shard>) -> costcast::mc::RunConfig {
         costcast::mc::RunConfig {

@@ -184,6 +184,19 @@ pub fn run_path(plan: &Plan, seed: u64, path: u64) -> PathResult {
     }
 }
 
+/// Path `path` of a run seeded with `seed`, keeping every step of each option, and its
+/// demand (for `costcast simulate --path` and the report's representative path). A
+/// scenario without uncertainty has one path, its demand as given.
+#[must_use]
+pub fn record_path(plan: &Plan, seed: u64, path: u64) -> (RunResult, Vec<f64>) {
+    if plan.uncertainty.is_deterministic() {
+        return sim::run_recording(plan);
+    }
+    let draw = plan.uncertainty.draw(plan, &mut rng::path_rng(seed, path));
+    let run = sim::run_demand_recording(&draw.plan, &draw.requests_per_second);
+    (run, draw.requests_per_second)
+}
+
 fn mean(values: &[f64]) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let n = values.len().max(1) as f64;

@@ -545,7 +545,8 @@ fn bootstrap(workload: &Workload, steps: usize, block: usize, rng: &mut PathRng)
 }
 
 /// Multiplies the rate by `magnitude` for `minutes` at each spike of a Poisson process of
-/// `per_day` spikes a day.
+/// `per_day` spikes a day. Where spikes overlap, the larger magnitude applies (two
+/// overlapping surges do not compound).
 fn add_spikes(
     rps: &mut [f64],
     step_s: f64,
@@ -560,6 +561,7 @@ fn add_spikes(
     #[allow(clippy::cast_precision_loss)]
     let horizon_s = rps.len() as f64 * step_s;
     let mean_gap_s = 86_400.0 / per_day;
+    let mut factor: Vec<f64> = Vec::new();
     let mut t = 0.0;
     loop {
         // exponential gap by inversion; 1 − u is in (0, 1]
@@ -576,8 +578,17 @@ fn add_spikes(
             ((t + length_s) / step_s).ceil() as usize,
         );
         let last = last.max(first + 1).min(rps.len());
-        for r in &mut rps[first..last] {
-            *r *= m;
+        if factor.is_empty() {
+            // NaN: no spike here (a magnitude below 1 is a dip, and must apply too)
+            factor = vec![f64::NAN; rps.len()];
+        }
+        for f in &mut factor[first..last] {
+            *f = if f.is_nan() { m } else { f.max(m) };
+        }
+    }
+    for (r, f) in rps.iter_mut().zip(&factor) {
+        if !f.is_nan() {
+            *r *= f;
         }
     }
 }
@@ -647,7 +658,8 @@ mod tests {
         assert!((1850..=2150).contains(&runs), "{runs}");
         let spiked = rps.iter().filter(|r| **r > 1.0).count();
         assert!(spiked <= 2 * runs + 10, "{spiked}");
-        assert!(rps.iter().all(|r| *r == 1.0 || *r == 3.0 || *r == 9.0));
+        // overlapping spikes do not compound
+        assert!(rps.iter().all(|r| *r == 1.0 || *r == 3.0));
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! Reports: a serializable view model built once from results, and exporters that
 //! render it (text table, markdown, CSV, JSON). Exporters format; they never compute.
 
+pub mod bundle;
+pub mod charts;
 pub mod compare;
 pub mod gate;
 pub mod quote;
 pub mod recommend;
+pub mod series;
 pub mod sweep;
 pub mod table;
 

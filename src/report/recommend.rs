@@ -83,7 +83,7 @@ pub fn recommend(info: &RunInfo, paths: u64, options: &[OptionReport]) -> Recomm
         .filter(|_| winner.monthly_usd.mean > 0.0)
         .map(|m| m / winner.monthly_usd.mean);
     let mut summary = format!(
-        "Recommended: {} ({}): {} a month expected (p50 {}, p95 {})",
+        "Recommended: {}, {}: {} a month expected (p50 {}, p95 {})",
         winner.name,
         winner.description,
         format_usd(winner.monthly_usd.mean),
@@ -137,7 +137,8 @@ pub fn recommend(info: &RunInfo, paths: u64, options: &[OptionReport]) -> Recomm
 }
 
 fn no_feasible_option(info: &RunInfo, paths: u64, options: &[OptionReport]) -> Recommendation {
-    let closest = options.iter().max_by(|a, b| {
+    // `max_by` keeps the last of equals: reversed, that is the first in scenario order
+    let closest = options.iter().rev().max_by(|a, b| {
         a.feasible_share
             .total_cmp(&b.feasible_share)
             .then(a.served_fraction.mean.total_cmp(&b.served_fraction.mean))

@@ -75,6 +75,30 @@ impl Table {
         out
     }
 
+    /// An HTML table (cells escaped; numbers right-aligned by class).
+    #[must_use]
+    pub fn to_html(&self) -> String {
+        let class = |a: Align| match a {
+            Align::Left => "",
+            Align::Right => " class=\"num\"",
+        };
+        let mut out = String::from("<table>\n<thead><tr>");
+        for (h, a) in self.headers.iter().zip(&self.align) {
+            out.push_str(&format!("<th{}>{}</th>", class(*a), html_escape(h)));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for row in &self.rows {
+            out.push_str("<tr>");
+            for (c, a) in self.align.iter().enumerate() {
+                let cell = row.get(c).map_or("", String::as_str);
+                out.push_str(&format!("<td{}>{}</td>", class(*a), html_escape(cell)));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table>\n");
+        out
+    }
+
     /// A GitHub-flavoured markdown table.
     #[must_use]
     pub fn to_markdown(&self) -> String {
@@ -139,6 +163,23 @@ pub fn format_unit_price(usd: f64) -> String {
     let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
     let frac = frac.trim_end_matches('0');
     format!("${whole}.{frac:0<2}")
+}
+
+/// Escapes text for HTML element content and attribute values.
+#[must_use]
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod monte_carlo;
 mod pricing;
 mod pricing_update;
 mod quote;
+mod report;
 mod scaling;
 mod trace;
 

@@ -139,7 +139,7 @@ pub fn update(root: &Path, options: &UpdateOptions) -> Result<UpdateReport> {
     let outcome = result.and_then(|new| {
         let changes = diff(&old, &new);
         if !options.dry_run {
-            swap_in(&staging_root.join("aws").join(&options.region), &existing)?;
+            crate::fsutil::swap_in(&staging_root.join("aws").join(&options.region), &existing)?;
         }
         Ok(changes)
     });
@@ -319,44 +319,6 @@ fn write_and_check(
 fn write_file(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text)
         .map_err(|e| Error::io(format!("cannot write `{}`", path.display()), e))
-}
-
-/// Puts `staging` in the place of `target` in one step where the OS can (an atomic
-/// exchange on Linux), leaving the old catalog at `staging` for removal.
-fn swap_in(staging: &Path, target: &Path) -> Result<()> {
-    let fail = |e: std::io::Error| {
-        Error::io(
-            format!("cannot move the new catalog into `{}`", target.display()),
-            e,
-        )
-    };
-    if !target.exists() {
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(fail)?;
-        }
-        return std::fs::rename(staging, target).map_err(fail);
-    }
-    #[cfg(target_os = "linux")]
-    {
-        rustix::fs::renameat_with(
-            rustix::fs::CWD,
-            staging,
-            rustix::fs::CWD,
-            target,
-            rustix::fs::RenameFlags::EXCHANGE,
-        )
-        .map_err(|e| fail(e.into()))
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let aside = staging.with_extension("old");
-        std::fs::rename(target, &aside).map_err(fail)?;
-        if let Err(e) = std::fs::rename(staging, target) {
-            let _ = std::fs::rename(&aside, target);
-            return Err(fail(e));
-        }
-        std::fs::rename(&aside, staging).map_err(fail)
-    }
 }
 
 /// The percentage change from `old` to `new`, when both exist and `old` is not zero.

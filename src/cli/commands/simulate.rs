@@ -46,13 +46,7 @@ pub(crate) fn run(source: &Pricing, args: &SimulateArgs) -> anyhow::Result<ExitS
     }
     let (run, rps) = match args.path {
         None => costcast::sim::run_recording(&plan),
-        Some(path) => {
-            let draw = plan
-                .uncertainty
-                .draw(&plan, &mut costcast::mc::rng::path_rng(args.seed, path));
-            let run = costcast::sim::run_demand_recording(&draw.plan, &draw.requests_per_second);
-            (run, draw.requests_per_second)
-        }
+        Some(path) => costcast::mc::record_path(&plan, args.seed, path),
     };
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
