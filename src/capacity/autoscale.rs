@@ -31,7 +31,7 @@ pub enum Metric {
 }
 
 /// How the group decides its size.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Policy {
     /// A fixed size: no scaling.
     Fixed,
@@ -150,8 +150,12 @@ pub struct Group {
     pub members: Vec<Member>,
     period_sum: f64,
     period_len_s: f64,
-    /// Recent datapoints, newest last (as many as the longest alarm needs).
-    datapoints: Vec<f64>,
+    /// Datapoints in a row above the policy's upper threshold (target tracking: the
+    /// target), up to the latest: an alarm needing n breaching datapoints in a row is in
+    /// ALARM exactly when this is at least n.
+    above_run: usize,
+    /// Datapoints in a row below the lower threshold (target tracking: 90% of target).
+    below_run: usize,
     last_scale_out_s: f64,
     last_activity_s: f64,
 }
@@ -180,7 +184,8 @@ impl Group {
             spec: spec.clone(),
             period_sum: 0.0,
             period_len_s: 0.0,
-            datapoints: Vec::new(),
+            above_run: 0,
+            below_run: 0,
             last_scale_out_s: f64::NEG_INFINITY,
             last_activity_s: f64::NEG_INFINITY,
         }
@@ -198,6 +203,9 @@ impl Group {
     /// Applies scheduled bound changes that fall in `[t_s, t_s + step_s)`, where
     /// `day_offset_s` is the seconds since midnight UTC at `t_s`.
     pub fn apply_schedule(&mut self, day_offset_s: i64, step_s: i64) {
+        if self.spec.scheduled.is_empty() {
+            return;
+        }
         for action in &self.spec.scheduled {
             let due = (action.at_s - day_offset_s).rem_euclid(86_400);
             if due < step_s {
@@ -228,14 +236,26 @@ impl Group {
         let datapoint = self.period_sum / self.period_len_s;
         self.period_sum = 0.0;
         self.period_len_s = 0.0;
-        self.datapoints.push(datapoint);
-        if self.datapoints.len() > TARGET_TRACKING_LOW_DATAPOINTS.max(64) {
-            self.datapoints.remove(0);
-        }
-        let last = |n: usize, test: &dyn Fn(f64) -> bool, d: &[f64]| {
-            d.len() >= n && d[d.len() - n..].iter().all(|v| test(*v))
+        let (upper, lower) = match self.spec.policy {
+            Policy::Fixed => (f64::INFINITY, f64::NEG_INFINITY),
+            Policy::TargetTracking { target, .. } => (target, TARGET_TRACKING_LOW_FACTOR * target),
+            Policy::Simple {
+                upper_threshold,
+                lower_threshold,
+                ..
+            } => (upper_threshold, lower_threshold),
         };
-        let wanted = match self.spec.policy.clone() {
+        self.above_run = if datapoint > upper {
+            self.above_run + 1
+        } else {
+            0
+        };
+        self.below_run = if datapoint < lower {
+            self.below_run + 1
+        } else {
+            0
+        };
+        let wanted = match self.spec.policy {
             Policy::Fixed => current_i,
             Policy::TargetTracking {
                 target,
@@ -253,21 +273,15 @@ impl Group {
                 } else {
                     current_i
                 };
-                if last(
-                    TARGET_TRACKING_HIGH_DATAPOINTS,
-                    &|v| v > target,
-                    &self.datapoints,
-                ) && t_end_s - self.last_scale_out_s >= scale_out_cooldown_s
+                if self.above_run >= TARGET_TRACKING_HIGH_DATAPOINTS
+                    && t_end_s - self.last_scale_out_s >= scale_out_cooldown_s
                     && proportional > current_i
                 {
                     self.last_scale_out_s = t_end_s;
                     self.last_activity_s = t_end_s;
                     proportional
-                } else if last(
-                    TARGET_TRACKING_LOW_DATAPOINTS,
-                    &|v| v < TARGET_TRACKING_LOW_FACTOR * target,
-                    &self.datapoints,
-                ) && t_end_s - self.last_activity_s >= scale_in_cooldown_s
+                } else if self.below_run >= TARGET_TRACKING_LOW_DATAPOINTS
+                    && t_end_s - self.last_activity_s >= scale_in_cooldown_s
                     && proportional.max(1) < current_i
                 {
                     self.last_activity_s = t_end_s;
@@ -278,9 +292,7 @@ impl Group {
             }
             Policy::Simple {
                 evaluation_periods,
-                upper_threshold,
                 upper_adjustment,
-                lower_threshold,
                 lower_adjustment,
                 cooldown_s,
                 ..
@@ -288,10 +300,10 @@ impl Group {
                 let n = usize::try_from(evaluation_periods).unwrap_or(1);
                 if t_end_s - self.last_activity_s < cooldown_s {
                     current_i
-                } else if last(n, &|v| v > upper_threshold, &self.datapoints) {
+                } else if self.above_run >= n {
                     self.last_activity_s = t_end_s;
                     current_i + upper_adjustment
-                } else if last(n, &|v| v < lower_threshold, &self.datapoints) {
+                } else if self.below_run >= n {
                     self.last_activity_s = t_end_s;
                     current_i + lower_adjustment
                 } else {

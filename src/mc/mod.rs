@@ -425,3 +425,43 @@ mod engine_tests {
         assert_eq!(read_run, run);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::catalog::PriceCatalog;
+    use crate::scenario::ScenarioSource;
+    use proptest::prelude::*;
+    use std::path::PathBuf;
+
+    fn linear_plan() -> Plan {
+        ScenarioSource {
+            file: PathBuf::from("mc_linear.toml"),
+            base_dir: PathBuf::from("."),
+            text: include_str!("../../tests/fixtures/scenarios/mc_linear.toml").to_string(),
+        }
+        .plan(&PriceCatalog::embedded("us-east-1").unwrap())
+        .unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+
+        /// Any seed, any thread count, any shard count: the same bits; costs never
+        /// negative.
+        #[test]
+        fn threads_and_shards_never_change_the_bits(seed in any::<u64>(), threads in 1usize..5, shards in 1u64..4) {
+            let plan = linear_plan();
+            let config = RunConfig { paths: 5, seed, shard: None };
+            let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+            let one = pool(1).install(|| run(&plan, &config, &|| {}));
+            let many = pool(threads).install(|| run(&plan, &config, &|| {}));
+            prop_assert_eq!(&one, &many);
+            let parts = (0..shards)
+                .map(|index| run(&plan, &RunConfig { shard: Some(Shard { index, count: shards }), ..config }, &|| {}))
+                .collect();
+            prop_assert_eq!(&McRun::merge(parts).unwrap(), &one);
+            prop_assert!(one.results.iter().all(|r| r.options.iter().all(|o| o.monthly_usd.iter().all(|v| *v >= 0.0))));
+        }
+    }
+}

@@ -5,7 +5,7 @@
 //! ECS services all run through here; the callers only price what it measured.
 
 use crate::billing::burst::{CreditSpec, CreditState};
-use crate::capacity::autoscale::{Group, GroupSpec, Metric, metric_value};
+use crate::capacity::autoscale::{Group, GroupSpec, Metric, Policy, metric_value};
 use crate::capacity::{CapacityMeter, CapacityStats};
 use crate::catalog::CreditMode;
 use crate::scenario::Plan;
@@ -83,12 +83,23 @@ pub(super) fn run_group(
     let mut charged = vec![0.0; months];
     let (mut min_balance, mut throttled_s) = (f64::INFINITY, 0.0);
     let mut steps = Vec::with_capacity(if record_steps { rps.len() } else { 0 });
+    // A fixed group with no schedule never changes size: no metric, no decision.
+    let scales = !matches!(inputs.spec.policy, Policy::Fixed) || !inputs.spec.scheduled.is_empty();
+    let has_schedule = !inputs.spec.scheduled.is_empty();
+    // Surplus credits are charged at the end of each clock hour (steps divide a day, and
+    // the horizon starts at midnight, so an hour ends every `steps_per_hour` steps).
+    let steps_per_hour = usize::try_from((3600 / timeline.step_s).max(1)).unwrap_or(1);
+    let mut month = 0;
     for (k, &r) in rps.iter().enumerate() {
-        let month = timeline.month_of(k);
+        while k >= timeline.months[month].end_step {
+            month += 1;
+        }
         #[allow(clippy::cast_precision_loss)]
         let t = k as f64 * step_s;
         let t_end = t + step_s;
-        group.apply_schedule((timeline.time_s(k)).rem_euclid(86_400), timeline.step_s);
+        if has_schedule {
+            group.apply_schedule((timeline.time_s(k)).rem_euclid(86_400), timeline.step_s);
+        }
         let demand_vcpu = r * vcpu_ms / 1000.0;
         let n_serving = group.members.iter().filter(|m| m.in_service_s <= t).count();
         #[allow(clippy::cast_precision_loss)]
@@ -171,9 +182,13 @@ pub(super) fn run_group(
             billed[month] += group.members.len() as f64 * step_s;
         }
         // Surplus above 24 hours of earnings is charged at the end of each hour.
-        let end_s = timeline.time_s(k + 1) - timeline.start_s;
+        let hour_ends = if 3600 % timeline.step_s == 0 {
+            (k + 1) % steps_per_hour == 0
+        } else {
+            (timeline.time_s(k + 1) - timeline.start_s) % 3600 == 0 || timeline.step_s > 3600
+        };
         if let Some(spec) = inputs.credits
-            && (end_s % 3600 == 0 || timeline.step_s > 3600)
+            && hour_ends
         {
             charged[month] += states
                 .iter_mut()
@@ -196,6 +211,9 @@ pub(super) fn run_group(
                 surplus_credits: states.iter().map(|s| s.surplus).sum::<f64>().max(0.0),
             });
         }
+        if !scales {
+            continue;
+        }
         let metric = metric_value(
             inputs.metric,
             n_serving,
@@ -206,6 +224,9 @@ pub(super) fn run_group(
             period_s,
         );
         let size = group.decide(t_end, step_s, metric);
+        if size == group.members.len() {
+            continue;
+        }
         let changes = group.resize(size, t_end);
         for member in &changes.terminated {
             let run = t_end - member.launched_s;
