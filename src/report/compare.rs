@@ -421,6 +421,9 @@ impl CompareReport {
                 "\nRightsizing: the cheapest size of each option's family that meets the SLO\n"
             });
             out.push_str(&render(rightsizing_table(rightsizing)));
+            out.push_str(
+                "Sizes are judged on CPU, capacity and the SLO only: check that the size has the memory your service needs.\n",
+            );
         }
         out.push_str(if markdown {
             "\n### Cost by calendar month (USD)\n\n"

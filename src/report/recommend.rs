@@ -226,9 +226,13 @@ fn infeasible_reason(info: &RunInfo, paths: u64, o: &OptionReport) -> String {
         && c.throttled_minutes > 0.0
         && o.served_fraction.mean < slo.min_served_fraction
     {
+        let what = if o.service == "lightsail" {
+            "burst capacity exhausted".to_string()
+        } else {
+            format!("CPU credits exhausted ({} credits)", c.mode)
+        };
         format!(
-            "CPU credits exhausted ({} credits): held to the baseline in {:.1}% of minutes, {:.2}% of demand unserved",
-            c.mode,
+            "{what}: held to the baseline in {:.1}% of minutes, {:.2}% of demand unserved",
             c.throttled_minutes / info.horizon_minutes.max(1.0) * 100.0,
             unserved
         )
