@@ -152,14 +152,11 @@ pub fn run(plan: &Plan, config: &RunConfig, progress: &(dyn Fn() + Sync)) -> McR
             results,
         };
     }
-    let indices: Vec<u64> = (0..config.paths)
-        .filter(|p| config.shard.is_none_or(|s| s.has(*p)))
-        .collect();
     // `collect` keeps the input order, whatever order the workers finish in.
-    let results = indices
-        .par_iter()
-        .with_max_len(1)
-        .map(|&path| {
+    let results = (0..config.paths)
+        .into_par_iter()
+        .filter(|p| config.shard.is_none_or(|s| s.has(*p)))
+        .map(|path| {
             let result = run_path(plan, config.seed, path);
             progress();
             result
