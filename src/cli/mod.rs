@@ -149,13 +149,18 @@ pub(crate) fn load_catalog(pricing: &Pricing, region: &str) -> anyhow::Result<Pr
     Ok(catalog)
 }
 
-/// Monte Carlo settings shared by `compare` and `gate`.
+/// Paths when `--paths` is not given.
+const DEFAULT_PATHS: u64 = 1000;
+/// Paths per load point of a sweep when `--paths` is not given.
+const DEFAULT_SWEEP_PATHS: u64 = 100;
+
+/// Monte Carlo settings shared by `compare`, `gate`, `sweep` and `report`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct MonteCarloArgs {
-    /// Monte Carlo paths (a scenario without [uncertainty] runs one: every path would be
-    /// the same).
-    #[arg(long, default_value_t = 1000, env = "COSTCAST_PATHS", value_parser = clap::value_parser!(u64).range(1..))]
-    paths: u64,
+    /// Monte Carlo paths [default: 1000; sweep: 100 per load point] (a scenario without
+    /// [uncertainty] runs one: every path would be the same).
+    #[arg(long, env = "COSTCAST_PATHS", value_parser = clap::value_parser!(u64).range(1..))]
+    paths: Option<u64>,
     /// Seed of the paths: the same scenario and seed give the same bits.
     #[arg(long, default_value_t = 1, env = "COSTCAST_SEED")]
     seed: u64,
@@ -168,17 +173,27 @@ pub(crate) struct MonteCarloArgs {
 }
 
 impl MonteCarloArgs {
-    /// `--paths`.
+    /// `--paths`, or 1,000.
     pub(crate) fn paths(&self) -> u64 {
-        self.paths
+        self.paths.unwrap_or(DEFAULT_PATHS)
     }
 
     /// The run configuration for `shard` (all paths when `None`).
     pub(crate) fn config(&self, shard: Option<costcast::mc::Shard>) -> costcast::mc::RunConfig {
         costcast::mc::RunConfig {
-            paths: self.paths,
+            paths: self.paths(),
             seed: self.seed,
             shard,
+        }
+    }
+
+    /// The run configuration of a sweep: `--paths`, or 100 per load point (a sweep
+    /// compares expected costs, which need fewer paths than tail statistics).
+    pub(crate) fn sweep_config(&self) -> costcast::mc::RunConfig {
+        costcast::mc::RunConfig {
+            paths: self.paths.unwrap_or(DEFAULT_SWEEP_PATHS),
+            seed: self.seed,
+            shard: None,
         }
     }
 
@@ -212,8 +227,8 @@ impl MonteCarloArgs {
         let total = if plan.uncertainty.is_deterministic() {
             1
         } else {
-            shard.map_or(self.paths, |s| {
-                (0..self.paths).filter(|p| s.has(*p)).count() as u64
+            shard.map_or(config.paths, |s| {
+                (0..config.paths).filter(|p| s.has(*p)).count() as u64
             })
         };
         self.on_pool(total, |progress| costcast::mc::run(plan, &config, progress))

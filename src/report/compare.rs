@@ -159,10 +159,23 @@ pub struct OptionReport {
     /// CPU credits (burstable instances) or burst capacity (Lightsail), of the
     /// representative path.
     pub credits: Option<CreditStats>,
+    /// The path that misses the SLO by most (least demand served), when one does.
+    pub worst_path: Option<WorstPath>,
     /// Each path's average monthly cost, in path order (for probability rules; not
     /// serialized).
     #[serde(skip)]
     pub paths_monthly_usd: Vec<f64>,
+}
+
+/// The figures of an option's worst path.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct WorstPath {
+    /// The path's index.
+    pub path: u64,
+    /// What it served.
+    pub capacity: CapacityStats,
+    /// Its CPU credits or burst capacity.
+    pub credits: Option<CreditStats>,
 }
 
 /// One calendar month of an option.
@@ -586,10 +599,16 @@ fn option_report(
                 .total_cmp(&(horizon[b] - horizon_stats.p50).abs())
         })
         .unwrap_or(0);
-    let reasons = if feasible {
-        Vec::new()
-    } else {
-        failure_reasons(paths, results, &verdicts, feasible_share, &info.slo)
+    let worst = worst_failing(paths, &verdicts);
+    let reasons = match worst {
+        Some(w) if !feasible => failure_reasons(
+            paths.len(),
+            results[w].path,
+            &verdicts[w],
+            feasible_share,
+            &info.slo,
+        ),
+        _ => Vec::new(),
     };
     OptionReport {
         name: option.name.clone(),
@@ -619,32 +638,38 @@ fn option_report(
         representative_path: results[representative].path,
         capacity: paths[representative].capacity,
         credits: paths[representative].credits,
+        worst_path: worst.map(|w| WorstPath {
+            path: results[w].path,
+            capacity: paths[w].capacity,
+            credits: paths[w].credits,
+        }),
         paths_monthly_usd: average_month,
     }
 }
 
-/// Why an option fails: with one path, that path's reasons; with many, how often it
-/// fails and the reasons of its worst path (least demand served).
-fn failure_reasons(
-    paths: &[&OptionPath],
-    results: &[PathResult],
-    verdicts: &[crate::sim::Verdict],
-    feasible_share: f64,
-    slo: &Slo,
-) -> Vec<String> {
-    let worst = (0..paths.len())
+/// The failing path that served least (the first of equals), if any path fails.
+fn worst_failing(paths: &[&OptionPath], verdicts: &[crate::sim::Verdict]) -> Option<usize> {
+    (0..paths.len())
         .filter(|&i| !verdicts[i].feasible)
         .min_by(|&a, &b| {
             paths[a]
                 .capacity
                 .served_fraction
                 .total_cmp(&paths[b].capacity.served_fraction)
-        });
-    let Some(worst) = worst else {
-        return Vec::new();
-    };
-    if paths.len() == 1 {
-        return verdicts[worst].reasons.clone();
+        })
+}
+
+/// Why an option fails: with one path, that path's reasons; with many, how often it
+/// fails and the reasons of its worst path.
+fn failure_reasons(
+    paths: usize,
+    worst_path: u64,
+    worst: &crate::sim::Verdict,
+    feasible_share: f64,
+    slo: &Slo,
+) -> Vec<String> {
+    if paths == 1 {
+        return worst.reasons.clone();
     }
     let mut reasons = vec![format!(
         "meets the SLO in {:.1}% of paths, fewer than the {:.1}% required",
@@ -652,10 +677,10 @@ fn failure_reasons(
         slo.min_share_of_paths * 100.0
     )];
     reasons.extend(
-        verdicts[worst]
+        worst
             .reasons
             .iter()
-            .map(|r| format!("worst path ({}): {r}", results[worst].path)),
+            .map(|r| format!("worst path ({worst_path}): {r}")),
     );
     reasons
 }

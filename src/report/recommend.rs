@@ -205,26 +205,38 @@ fn dearer_reason(winner: &OptionReport, o: &OptionReport, tied: bool) -> String 
     }
 }
 
-/// The main reason an option fails the SLO, with its figure.
+/// The main reason an option fails the SLO, with its figure: the cause is read on the
+/// path that misses the SLO by most (with one path, that path), the share unserved is
+/// the mean over paths.
 fn infeasible_reason(info: &RunInfo, paths: u64, o: &OptionReport) -> String {
     let slo = &info.slo;
     let unserved = (1.0 - o.served_fraction.mean) * 100.0;
+    let (worst_capacity, worst_credits, worst_path) = match &o.worst_path {
+        Some(w) => (w.capacity, w.credits, Some(w.path)),
+        None => (o.capacity, o.credits, None),
+    };
+    let on_worst = match worst_path {
+        Some(p) if paths > 1 => format!(" on its worst path ({p})"),
+        _ => String::new(),
+    };
+    let short = worst_capacity.served_fraction < slo.min_served_fraction;
     let limit = info
         .options
         .iter()
         .find(|i| i.name == o.name)
         .and_then(|i| i.concurrency_limit);
     let mut reason = if let Some(limit) = limit
-        && o.served_fraction.mean < slo.min_served_fraction
+        && short
     {
         format!(
-            "{:.1}% of requests throttled at the {} concurrency limit",
+            "{:.1}% of requests throttled at the {} concurrency limit ({:.1}%{on_worst})",
             unserved,
-            format_quantity(limit, 0)
+            format_quantity(limit, 0),
+            (1.0 - worst_capacity.served_fraction) * 100.0
         )
-    } else if let Some(c) = o.credits
+    } else if let Some(c) = worst_credits
         && c.throttled_minutes > 0.0
-        && o.served_fraction.mean < slo.min_served_fraction
+        && short
     {
         let what = if o.service == "lightsail" {
             "burst capacity exhausted".to_string()
@@ -232,21 +244,22 @@ fn infeasible_reason(info: &RunInfo, paths: u64, o: &OptionReport) -> String {
             format!("CPU credits exhausted ({} credits)", c.mode)
         };
         format!(
-            "{what}: held to the baseline in {:.1}% of minutes, {:.2}% of demand unserved",
+            "{what}: held to the baseline in {:.1}% of minutes{on_worst}, serving {:.2}% of its demand; {:.2}% of demand unserved on average",
             c.throttled_minutes / info.horizon_minutes.max(1.0) * 100.0,
+            worst_capacity.served_fraction * 100.0,
             unserved
         )
-    } else if o.served_fraction.mean < slo.min_served_fraction {
+    } else if short {
         format!(
-            "too little capacity: {:.2}% of demand unserved (the SLO allows {:.2}%)",
-            unserved,
+            "too little capacity: {:.2}% of demand unserved{on_worst} (the SLO allows {:.2}%)",
+            (1.0 - worst_capacity.served_fraction) * 100.0,
             (1.0 - slo.min_served_fraction) * 100.0
         )
-    } else if let Some(u) = o.capacity.p95_utilization
+    } else if let Some(u) = worst_capacity.p95_utilization
         && u > slo.max_p95_utilization
     {
         format!(
-            "runs too hot: p95 utilisation {:.1}%, above the SLO's {:.1}%",
+            "runs too hot: p95 utilisation {:.1}%{on_worst}, above the SLO's {:.1}%",
             u * 100.0,
             slo.max_p95_utilization * 100.0
         )

@@ -36,7 +36,7 @@ pub(crate) fn run(source: &Pricing, args: &SweepArgs) -> anyhow::Result<ExitStat
     };
     let catalog = load_catalog(source, &scenario.region()?)?;
     let plan = scenario.plan(&catalog)?;
-    let config = args.monte_carlo.config(None);
+    let config = args.monte_carlo.sweep_config();
     let per_point = if plan.uncertainty.is_deterministic() {
         1
     } else {
