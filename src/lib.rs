@@ -62,3 +62,26 @@ pub mod sim;
 pub mod stats;
 pub mod sweep;
 pub mod trace;
+
+/// Helpers shared by the unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::catalog::PriceCatalog;
+    use crate::scenario::{Plan, ScenarioSource};
+
+    /// The Monte Carlo fixture: five options, every kind of uncertainty, a month.
+    pub(crate) const MC: &str = include_str!("../tests/fixtures/scenarios/mc.toml");
+    /// One Lambda function whose cost is linear in a uniform load.
+    pub(crate) const MC_LINEAR: &str = include_str!("../tests/fixtures/scenarios/mc_linear.toml");
+
+    /// `text` resolved against the embedded us-east-1 catalog.
+    pub(crate) fn plan(text: &str) -> Plan {
+        ScenarioSource {
+            file: "fixture.toml".into(),
+            base_dir: ".".into(),
+            text: text.to_string(),
+        }
+        .plan(&PriceCatalog::embedded("us-east-1").expect("the embedded catalog loads"))
+        .expect("the fixture is valid")
+    }
+}

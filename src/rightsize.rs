@@ -20,7 +20,7 @@ use crate::billing::fargate;
 use crate::catalog::PriceCatalog;
 use crate::error::Result;
 use crate::mc::{self, RunConfig};
-use crate::report::compare::{CompareReport, RunInfo};
+use crate::report::compare::{CompareReport, Figures, RunInfo};
 use crate::scenario::options::{OptionModel, OptionPlan, lambda_cpu_slowdown, lambda_duration_ms};
 use crate::scenario::{Plan, ScenarioSource};
 
@@ -36,16 +36,9 @@ pub struct SizeResult {
     pub size: String,
     /// What it runs, in a few words.
     pub description: String,
-    /// Expected monthly cost, USD.
-    pub monthly_usd_mean: f64,
-    /// Median monthly cost, USD.
-    pub monthly_usd_p50: f64,
-    /// 95th percentile, USD.
-    pub monthly_usd_p95: f64,
-    /// Whether it meets the SLO.
-    pub feasible: bool,
-    /// Mean share of demand served.
-    pub served_fraction: f64,
+    /// Its cost and whether it meets the SLO.
+    #[serde(flatten)]
+    pub figures: Figures,
 }
 
 /// The rightsizing of one option.
@@ -199,33 +192,28 @@ pub fn rightsize(
             sizes.push(SizeResult {
                 size,
                 description: o.description.clone(),
-                monthly_usd_mean: o.monthly_usd.mean,
-                monthly_usd_p50: o.monthly_usd.p50,
-                monthly_usd_p95: o.monthly_usd.p95,
-                feasible: o.feasible,
-                served_fraction: o.served_fraction.mean,
+                figures: Figures::of(o),
             });
         }
-        let a = &asked.options[index];
         let asked_size = SizeResult {
             size: size_of(option),
-            description: a.description.clone(),
-            monthly_usd_mean: a.monthly_usd.mean,
-            monthly_usd_p50: a.monthly_usd.p50,
-            monthly_usd_p95: a.monthly_usd.p95,
-            feasible: a.feasible,
-            served_fraction: a.served_fraction.mean,
+            description: asked.options[index].description.clone(),
+            figures: Figures::of(&asked.options[index]),
         };
         let best = sizes
             .iter()
-            .filter(|s| s.feasible)
-            .min_by(|a, b| a.monthly_usd_mean.total_cmp(&b.monthly_usd_mean))
+            .filter(|s| s.figures.feasible)
+            .min_by(|a, b| {
+                a.figures
+                    .monthly_usd_mean
+                    .total_cmp(&b.figures.monthly_usd_mean)
+            })
             .cloned();
         out.push(Rightsizing {
             option: option.name.clone(),
             difference_usd: best
                 .as_ref()
-                .map(|b| b.monthly_usd_mean - asked_size.monthly_usd_mean),
+                .map(|b| b.figures.monthly_usd_mean - asked_size.figures.monthly_usd_mean),
             asked: asked_size,
             best,
             sizes,

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::mc::{self, RunConfig};
-use crate::report::compare::{CompareReport, RunInfo};
+use crate::report::compare::{CompareReport, Figures, RunInfo};
 use crate::scenario::Plan;
 
 /// The load range of a sweep.
@@ -79,21 +79,6 @@ impl LoadRange {
     }
 }
 
-/// One option at one load.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct SweepCell {
-    /// Expected monthly cost, USD.
-    pub monthly_usd_mean: f64,
-    /// Median monthly cost, USD.
-    pub monthly_usd_p50: f64,
-    /// 95th percentile of the monthly cost, USD.
-    pub monthly_usd_p95: f64,
-    /// Whether it meets the SLO at this load.
-    pub feasible: bool,
-    /// Mean share of demand served.
-    pub served_fraction: f64,
-}
-
 /// One load point.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SweepPoint {
@@ -102,7 +87,7 @@ pub struct SweepPoint {
     /// Average requests per second over the horizon (mean over paths).
     pub mean_requests_per_second: f64,
     /// One cell per option, in scenario order.
-    pub options: Vec<SweepCell>,
+    pub options: Vec<Figures>,
     /// The option `compare` would recommend here.
     pub cheapest: Option<String>,
 }
@@ -166,17 +151,7 @@ pub fn sweep(
             SweepPoint {
                 multiplier: m,
                 mean_requests_per_second: mean_rps,
-                options: report
-                    .options
-                    .iter()
-                    .map(|o| SweepCell {
-                        monthly_usd_mean: o.monthly_usd.mean,
-                        monthly_usd_p50: o.monthly_usd.p50,
-                        monthly_usd_p95: o.monthly_usd.p95,
-                        feasible: o.feasible,
-                        served_fraction: o.served_fraction.mean,
-                    })
-                    .collect(),
+                options: report.options.iter().map(Figures::of).collect(),
                 cheapest: report.recommendation.winner,
             }
         })

@@ -297,19 +297,9 @@ mod tests {
 #[cfg(test)]
 mod engine_tests {
     use super::*;
-    use crate::catalog::PriceCatalog;
-    use crate::scenario::ScenarioSource;
-    use std::path::PathBuf;
 
     fn fixture_plan() -> Plan {
-        let source = ScenarioSource {
-            file: PathBuf::from("tests/fixtures/scenarios/mc.toml"),
-            base_dir: PathBuf::from("tests/fixtures/scenarios"),
-            text: include_str!("../../tests/fixtures/scenarios/mc.toml").to_string(),
-        };
-        source
-            .plan(&PriceCatalog::embedded("us-east-1").unwrap())
-            .unwrap()
+        crate::testing::plan(crate::testing::MC)
     }
 
     fn run_on(threads: usize, plan: &Plan, config: &RunConfig) -> McRun {
@@ -426,19 +416,10 @@ mod engine_tests {
 #[cfg(test)]
 mod properties {
     use super::*;
-    use crate::catalog::PriceCatalog;
-    use crate::scenario::ScenarioSource;
     use proptest::prelude::*;
-    use std::path::PathBuf;
 
     fn linear_plan() -> Plan {
-        ScenarioSource {
-            file: PathBuf::from("mc_linear.toml"),
-            base_dir: PathBuf::from("."),
-            text: include_str!("../../tests/fixtures/scenarios/mc_linear.toml").to_string(),
-        }
-        .plan(&PriceCatalog::embedded("us-east-1").unwrap())
-        .unwrap()
+        crate::testing::plan(crate::testing::MC_LINEAR)
     }
 
     proptest! {

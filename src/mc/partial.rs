@@ -180,42 +180,39 @@ pub fn read(path: &Path) -> Result<(RunInfo, McRun)> {
             .column(name)
             .map_err(|_| bad(format!("no column `{name}`")))
     };
-    let paths_col = column("path")?
-        .u64()
-        .map_err(|e| bad(e.to_string()))?
-        .clone();
-    let option_col = column("option")?
-        .u32()
-        .map_err(|e| bad(e.to_string()))?
-        .clone();
-    let kind_col = column("kind")?
-        .str()
-        .map_err(|e| bad(e.to_string()))?
-        .clone();
-    let key_col = column("key")?
-        .str()
-        .map_err(|e| bad(e.to_string()))?
-        .clone();
-    let month_col = column("month")?
-        .str()
-        .map_err(|e| bad(e.to_string()))?
-        .clone();
-    let value_col = column("value")?
-        .f64()
-        .map_err(|e| bad(e.to_string()))?
-        .clone();
-    let info_col = column("run_info")?
-        .str()
-        .map_err(|e| bad(e.to_string()))?
-        .clone();
-    let total_col = column("paths")?
-        .u64()
-        .map_err(|e| bad(e.to_string()))?
-        .clone();
-    let seed_col = column("seed")?
-        .u64()
-        .map_err(|e| bad(e.to_string()))?
-        .clone();
+    let typed = |name: &str, dtype: DataType| -> Result<Series> {
+        column(name)?
+            .as_materialized_series()
+            .strict_cast(&dtype)
+            .map_err(|e| bad(format!("column `{name}`: {e}")))
+    };
+    let (paths_s, option_s, total_s, seed_s) = (
+        typed("path", DataType::UInt64)?,
+        typed("option", DataType::UInt32)?,
+        typed("paths", DataType::UInt64)?,
+        typed("seed", DataType::UInt64)?,
+    );
+    let (kind_s, key_s, month_s, info_s) = (
+        typed("kind", DataType::String)?,
+        typed("key", DataType::String)?,
+        typed("month", DataType::String)?,
+        typed("run_info", DataType::String)?,
+    );
+    let value_s = typed("value", DataType::Float64)?;
+    let wrong = |e: PolarsError| bad(e.to_string());
+    let (paths_col, option_col, total_col, seed_col) = (
+        paths_s.u64().map_err(wrong)?,
+        option_s.u32().map_err(wrong)?,
+        total_s.u64().map_err(wrong)?,
+        seed_s.u64().map_err(wrong)?,
+    );
+    let (kind_col, key_col, month_col, info_col) = (
+        kind_s.str().map_err(wrong)?,
+        key_s.str().map_err(wrong)?,
+        month_s.str().map_err(wrong)?,
+        info_s.str().map_err(wrong)?,
+    );
+    let value_col = value_s.f64().map_err(wrong)?;
     let info_json = info_col
         .get(0)
         .ok_or_else(|| bad("it has no rows".to_string()))?;

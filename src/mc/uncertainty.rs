@@ -677,7 +677,6 @@ mod bootstrap_tests {
     use crate::catalog::PriceCatalog;
     use crate::mc::rng::path_rng;
     use crate::scenario::ScenarioSource;
-    use std::path::PathBuf;
 
     /// A 14-day hourly trace, each day the same shape (a peak at 15:00) at its own level.
     fn trace_plan(dir: &std::path::Path, block: &str) -> Plan {
@@ -779,14 +778,7 @@ memory_mb = 128
 
     #[test]
     fn uncertain_parameters_reach_the_path_plan() {
-        let source = ScenarioSource {
-            file: PathBuf::from("mc.toml"),
-            base_dir: PathBuf::from("."),
-            text: include_str!("../../tests/fixtures/scenarios/mc.toml").to_string(),
-        };
-        let plan = source
-            .plan(&PriceCatalog::embedded("us-east-1").unwrap())
-            .unwrap();
+        let plan = crate::testing::plan(crate::testing::MC);
         let a = plan.uncertainty.draw(&plan, &mut path_rng(1, 0)).plan;
         let b = plan.uncertainty.draw(&plan, &mut path_rng(1, 1)).plan;
         assert_ne!(

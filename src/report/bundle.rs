@@ -301,7 +301,7 @@ impl ReportBundle {
                 html_escape(&s.summary)
             ));
             body.push_str(&self.chart_figure("break-even"));
-            body.push_str(&sweep_table(s).to_html());
+            body.push_str(&s.table().to_html());
             body.push_str(
                 "<p class=\"note\">✗: does not meet the SLO at that load.</p></section>\n",
             );
@@ -547,34 +547,6 @@ impl ReportBundle {
             })
             .unwrap_or_default()
     }
-}
-
-fn sweep_table(s: &SweepReport) -> Table {
-    let mut columns = vec![("Load ×", Align::Right), ("Avg req/s", Align::Right)];
-    columns.extend(
-        s.info
-            .options
-            .iter()
-            .map(|o| (o.name.as_str(), Align::Right)),
-    );
-    columns.push(("Cheapest", Align::Left));
-    let mut t = Table::new(&columns);
-    for p in &s.points {
-        let mut row = vec![
-            format!("{:.3}", p.multiplier),
-            format!("{:.2}", p.mean_requests_per_second),
-        ];
-        row.extend(p.options.iter().map(|c| {
-            if c.feasible {
-                format_usd(c.monthly_usd_mean)
-            } else {
-                format!("{} ✗", format_usd(c.monthly_usd_mean))
-            }
-        }));
-        row.push(p.cheapest.clone().unwrap_or_else(|| "-".to_string()));
-        t.row(row);
-    }
-    t
 }
 
 fn parquet(frame: PolarsResult<DataFrame>) -> Result<Vec<u8>> {

@@ -133,6 +133,26 @@ fn top(values: impl Iterator<Item = f64>) -> f64 {
     if max > 0.0 { max * 1.05 } else { 1.0 }
 }
 
+/// The legend of a chart's series, in a framed box at `position`.
+fn legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    font_size: u32,
+    position: SeriesLabelPosition,
+) -> Drawn
+where
+    DB: DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .label_font((FONT, font_size))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(position)
+        .draw()
+        .map_err(err)
+}
+
 /// Every chart the report has data for.
 ///
 /// # Errors
@@ -301,14 +321,7 @@ fn monthly_fan(r: &CompareReport) -> Result<Chart> {
                     PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
                 });
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 13))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, 13, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }
@@ -390,14 +403,7 @@ fn components(r: &CompareReport) -> Result<Chart> {
                 .label(name.clone())
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 11))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, 11, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }
@@ -473,14 +479,7 @@ fn break_even(s: &SweepReport) -> Result<Chart> {
                 }))
                 .map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 13))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, 13, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }
@@ -537,14 +536,7 @@ fn path_series(s: &PathSeries) -> Result<Chart> {
                         PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2))
                     });
             }
-            chart
-                .configure_series_labels()
-                .label_font((FONT, 12))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .position(SeriesLabelPosition::UpperRight)
-                .draw()
-                .map_err(err)?;
+            legend(&mut chart, 12, SeriesLabelPosition::UpperRight)?;
             Ok(())
         };
         panel(
@@ -572,22 +564,12 @@ fn path_series(s: &PathSeries) -> Result<Chart> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::PriceCatalog;
     use crate::mc::{self, RunConfig};
     use crate::report::compare::RunInfo;
-    use crate::scenario::ScenarioSource;
     use crate::sweep::{LoadRange, sweep};
-    use std::path::PathBuf;
 
     fn drawn() -> Vec<Chart> {
-        let source = ScenarioSource {
-            file: PathBuf::from("mc.toml"),
-            base_dir: PathBuf::from("."),
-            text: include_str!("../../tests/fixtures/scenarios/mc.toml").to_string(),
-        };
-        let plan = source
-            .plan(&PriceCatalog::embedded("us-east-1").unwrap())
-            .unwrap();
+        let plan = crate::testing::plan(crate::testing::MC);
         let config = RunConfig {
             paths: 6,
             seed: 1,

@@ -167,6 +167,36 @@ pub struct OptionReport {
     pub paths_monthly_usd: Vec<f64>,
 }
 
+/// An option's headline figures at one setting (a load point of a sweep, a size tried
+/// in rightsizing).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Figures {
+    /// Expected monthly cost, USD.
+    pub monthly_usd_mean: f64,
+    /// Median monthly cost, USD.
+    pub monthly_usd_p50: f64,
+    /// 95th percentile of the monthly cost, USD.
+    pub monthly_usd_p95: f64,
+    /// Whether it meets the SLO.
+    pub feasible: bool,
+    /// Mean share of demand served.
+    pub served_fraction: f64,
+}
+
+impl Figures {
+    /// The figures of `o`.
+    #[must_use]
+    pub fn of(o: &OptionReport) -> Figures {
+        Figures {
+            monthly_usd_mean: o.monthly_usd.mean,
+            monthly_usd_p50: o.monthly_usd.p50,
+            monthly_usd_p95: o.monthly_usd.p95,
+            feasible: o.feasible,
+            served_fraction: o.served_fraction.mean,
+        }
+    }
+}
+
 /// The figures of an option's worst path.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct WorstPath {
@@ -514,13 +544,14 @@ fn rightsizing_table(rows: &[crate::rightsize::Rightsizing]) -> Table {
         t.row(vec![
             r.option.clone(),
             r.asked.size.clone(),
-            format_usd(r.asked.monthly_usd_mean),
+            format_usd(r.asked.figures.monthly_usd_mean),
             r.best
                 .as_ref()
                 .map_or_else(|| "none".to_string(), |b| b.size.clone()),
-            r.best
-                .as_ref()
-                .map_or_else(|| "-".to_string(), |b| format_usd(b.monthly_usd_mean)),
+            r.best.as_ref().map_or_else(
+                || "-".to_string(),
+                |b| format_usd(b.figures.monthly_usd_mean),
+            ),
             r.difference_usd.map_or_else(
                 || "-".to_string(),
                 |d| {

@@ -18,7 +18,8 @@ impl SweepReport {
         }
     }
 
-    fn table(&self) -> Table {
+    /// Expected monthly cost by load and option, infeasible cells marked ✗.
+    pub(crate) fn table(&self) -> Table {
         let mut columns = vec![("LOAD ×", Align::Right), ("AVG REQ/S", Align::Right)];
         columns.extend(
             self.info
