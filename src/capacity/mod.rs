@@ -36,6 +36,8 @@ pub struct CapacityMeter {
     served_unit_s: f64,
     shortfall_s: f64,
     utilization: Vec<f64>,
+    /// Whether to keep each step's utilisation (for its p95; not for Lambda).
+    track_utilization: bool,
     peak_instances: f64,
     peak_demand: f64,
 }
@@ -46,8 +48,15 @@ impl CapacityMeter {
     pub fn with_steps(steps: usize) -> CapacityMeter {
         CapacityMeter {
             utilization: Vec::with_capacity(steps),
+            track_utilization: true,
             ..CapacityMeter::default()
         }
+    }
+
+    /// A meter of concurrency against a limit (Lambda): no utilisation to keep.
+    #[must_use]
+    pub fn for_concurrency() -> CapacityMeter {
+        CapacityMeter::default()
     }
 
     /// Records one step of `step_s` seconds with `demand` units wanted and `capacity`
@@ -59,11 +68,13 @@ impl CapacityMeter {
         if demand > capacity {
             self.shortfall_s += step_s;
         }
-        self.utilization.push(if capacity > 0.0 {
-            served / capacity
-        } else {
-            1.0
-        });
+        if self.track_utilization {
+            self.utilization.push(if capacity > 0.0 {
+                served / capacity
+            } else {
+                1.0
+            });
+        }
         self.peak_instances = self.peak_instances.max(instances);
         self.peak_demand = self.peak_demand.max(demand);
     }
@@ -133,7 +144,7 @@ mod tests {
     #[test]
     fn concurrency_above_the_limit_is_throttled() {
         // limit 10; wanted 5 then 20 for 60 s each, 0.5 s per request
-        let mut m = CapacityMeter::with_steps(2);
+        let mut m = CapacityMeter::for_concurrency();
         m.record(60.0, 5.0, 10.0, 0.0);
         m.record(60.0, 20.0, 10.0, 0.0);
         let s = m.finish_concurrency(0.5);

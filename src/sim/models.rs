@@ -321,7 +321,7 @@ pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64], record: bo
     } else {
         vec![0.0; plan.timeline.months.len()]
     };
-    let mut meter = CapacityMeter::with_steps(rps.len());
+    let mut meter = CapacityMeter::for_concurrency();
     let mut months = Vec::with_capacity(plan.timeline.months.len());
     let mut steps = Vec::with_capacity(if record { rps.len() } else { 0 });
     for (month, provisioned_s) in plan.timeline.months.iter().zip(provisioned_seconds) {
