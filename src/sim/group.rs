@@ -89,6 +89,8 @@ pub(super) fn run_group(
     // Surplus credits are charged at the end of each clock hour (steps divide a day, and
     // the horizon starts at midnight, so an hour ends every `steps_per_hour` steps).
     let steps_per_hour = usize::try_from((3600 / timeline.step_s).max(1)).unwrap_or(1);
+    let whole_hours = 3600 % timeline.step_s == 0;
+    let mut steps_into_hour = 0usize;
     let mut month = 0;
     for (k, &r) in rps.iter().enumerate() {
         while k >= timeline.months[month].end_step {
@@ -182,8 +184,14 @@ pub(super) fn run_group(
             billed[month] += group.members.len() as f64 * step_s;
         }
         // Surplus above 24 hours of earnings is charged at the end of each hour.
-        let hour_ends = if 3600 % timeline.step_s == 0 {
-            (k + 1) % steps_per_hour == 0
+        // counted, not divided: a division per step is measurable here
+        steps_into_hour += 1;
+        let hour_ends = if whole_hours {
+            let ends = steps_into_hour == steps_per_hour;
+            if ends {
+                steps_into_hour = 0;
+            }
+            ends
         } else {
             (timeline.time_s(k + 1) - timeline.start_s) % 3600 == 0 || timeline.step_s > 3600
         };
