@@ -170,6 +170,9 @@ impl FunctionConfig {
     /// serves (the rest spill over to on-demand).
     #[must_use]
     pub fn provisioned_share(&self, requests_per_second: f64) -> f64 {
+        if self.provisioned_concurrency <= 0.0 {
+            return 0.0;
+        }
         let c = concurrency(requests_per_second, self.duration_ms);
         if c > 0.0 {
             (self.provisioned_concurrency / c).min(1.0)
