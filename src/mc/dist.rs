@@ -155,22 +155,6 @@ impl Dist {
         matches!(self, Dist::Fixed(_))
     }
 
-    /// The mean of the distribution (exact, for reports and tests).
-    #[must_use]
-    pub fn mean(&self) -> f64 {
-        match self {
-            Dist::Fixed(v) => *v,
-            Dist::Uniform { min, max } => (min + max) / 2.0,
-            // the untruncated mean; truncation moves it only when a bound is near
-            Dist::Normal { mean, .. } => *mean,
-            Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
-            Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
-            Dist::Pert { min, mode, max, .. } => (min + 4.0 * mode + max) / 6.0,
-            #[allow(clippy::cast_precision_loss)]
-            Dist::Empirical(samples) => samples.iter().sum::<f64>() / samples.len() as f64,
-        }
-    }
-
     /// Reads the parameter at `path` (a bare number or a `{ dist = … }` table) and checks
     /// it against `range`.
     ///
