@@ -14,8 +14,16 @@ if ! command -v chromium >/dev/null 2>&1; then
     exit 2
   fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  as_root=()
+  if [[ "$(id -u)" -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || {
+      echo "error: installing chromium needs root (or sudo); install Debian's chromium and run again" >&2
+      exit 2
+    }
+    as_root=(sudo -E)
+  fi
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" apt-get install -y -qq chromium >/dev/null
 fi
 
 work="$(mktemp -d)"
