@@ -224,13 +224,7 @@ impl MonteCarloArgs {
         shard: Option<costcast::mc::Shard>,
     ) -> anyhow::Result<costcast::mc::McRun> {
         let config = self.config(shard);
-        let total = if plan.uncertainty.is_deterministic() {
-            1
-        } else {
-            shard.map_or(config.paths, |s| {
-                (0..config.paths).filter(|p| s.has(*p)).count() as u64
-            })
-        };
+        let total = costcast::mc::paths_here(plan, &config);
         self.on_pool(total, |progress| costcast::mc::run(plan, &config, progress))
     }
 }

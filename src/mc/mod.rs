@@ -125,35 +125,34 @@ pub struct McRun {
     pub results: Vec<PathResult>,
 }
 
+/// Paths in the whole run: `config.paths`, or 1 when the scenario has no uncertainty
+/// (every path would be the same: the demand as given, with any fixed `[uncertainty]`
+/// values applied).
+#[must_use]
+pub fn run_paths(plan: &Plan, config: &RunConfig) -> u64 {
+    if plan.uncertainty.is_deterministic() {
+        1
+    } else {
+        config.paths
+    }
+}
+
+/// Paths this process runs: those of its shard.
+#[must_use]
+pub fn paths_here(plan: &Plan, config: &RunConfig) -> u64 {
+    let paths = run_paths(plan, config);
+    config
+        .shard
+        .map_or(paths, |s| (0..paths).filter(|p| s.has(*p)).count() as u64)
+}
+
 /// Runs the paths of `config` (those of its shard) on the current rayon pool, calling
 /// `progress` once per finished path (from any worker).
-///
-/// A scenario with no uncertainty has one path, the demand as given: `paths` is then 1
-/// whatever `config` asks for (every path would be the same).
 #[must_use]
 pub fn run(plan: &Plan, config: &RunConfig, progress: &(dyn Fn() + Sync)) -> McRun {
-    if plan.uncertainty.is_deterministic() {
-        let in_shard = config.shard.is_none_or(|s| s.has(0));
-        let results = if in_shard {
-            let rps = sim::demand::requests_per_second(&plan.workload, &plan.timeline);
-            let run = sim::run_demand(plan, &rps);
-            progress();
-            vec![PathResult {
-                path: 0,
-                mean_requests_per_second: mean(&rps),
-                options: option_paths(&run),
-            }]
-        } else {
-            Vec::new()
-        };
-        return McRun {
-            paths: 1,
-            seed: config.seed,
-            results,
-        };
-    }
+    let paths = run_paths(plan, config);
     // `collect` keeps the input order, whatever order the workers finish in.
-    let results = (0..config.paths)
+    let results = (0..paths)
         .into_par_iter()
         .filter(|p| config.shard.is_none_or(|s| s.has(*p)))
         .map(|path| {
@@ -163,7 +162,7 @@ pub fn run(plan: &Plan, config: &RunConfig, progress: &(dyn Fn() + Sync)) -> McR
         })
         .collect();
     McRun {
-        paths: config.paths,
+        paths,
         seed: config.seed,
         results,
     }
@@ -182,13 +181,9 @@ pub fn run_path(plan: &Plan, seed: u64, path: u64) -> PathResult {
 }
 
 /// Path `path` of a run seeded with `seed`, keeping every step of each option, and its
-/// demand (for `costcast simulate --path` and the report's representative path). A
-/// scenario without uncertainty has one path, its demand as given.
+/// demand (for `costcast simulate --path` and the report's representative path).
 #[must_use]
 pub fn record_path(plan: &Plan, seed: u64, path: u64) -> (RunResult, Vec<f64>) {
-    if plan.uncertainty.is_deterministic() {
-        return sim::run_recording(plan);
-    }
     let draw = plan.uncertainty.draw(plan, &mut rng::path_rng(seed, path));
     let run = sim::run_demand_recording(&draw.plan, &draw.requests_per_second);
     (run, draw.requests_per_second)

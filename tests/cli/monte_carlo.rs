@@ -177,6 +177,30 @@ fn a_uniform_load_on_a_linear_cost_gives_the_analytic_quantiles() {
 }
 
 #[test]
+fn fixed_uncertain_values_apply_on_the_single_path() {
+    // `load = 2.0` varies nothing, so there is one path, and on it the load is doubled:
+    // the linear function costs exactly twice as much.
+    let linear = fixture_text("scenarios/mc_linear.toml");
+    let with = |load: &str| {
+        let text = linear.replace("load = { dist = \"uniform\", min = 0.5, max = 1.5 }", load);
+        let (dir, path) = temp_file("s.toml", &text);
+        let out = json(costcast(&["compare", &path, "--format", "json"]).ok());
+        drop(dir);
+        out
+    };
+    let doubled = with("load = 2.0");
+    let plain = with("");
+    assert_eq!(doubled["paths"], 1);
+    let cost = |out: &serde_json::Value| option(out, "fn")["monthly_usd"]["mean"].as_f64().unwrap();
+    assert!(
+        (cost(&doubled) - 2.0 * cost(&plain)).abs() < 1e-9,
+        "{} vs {}",
+        cost(&doubled),
+        cost(&plain)
+    );
+}
+
+#[test]
 fn a_scenario_without_uncertainty_runs_one_path() {
     let out = json(
         costcast(&[

@@ -66,11 +66,7 @@ pub(crate) fn run(source: &Pricing, args: &CompareArgs) -> anyhow::Result<ExitSt
     let mut report = CompareReport::new(&info, &run, args.budget_usd);
     if args.rightsize {
         let config = args.monte_carlo.config(None);
-        let per_run = if plan.uncertainty.is_deterministic() {
-            1
-        } else {
-            config.paths
-        };
+        let per_run = costcast::mc::run_paths(&plan, &config);
         let total = per_run * costcast::rightsize::runs(&catalog, &plan) as u64;
         let sizes = args.monte_carlo.on_pool(total, |progress| {
             costcast::rightsize::rightsize(&scenario, &catalog, &plan, &report, &config, progress)

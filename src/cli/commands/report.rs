@@ -59,11 +59,7 @@ pub(crate) fn run(source: &Pricing, args: &ReportArgs) -> anyhow::Result<ExitSta
                 paths: args.sweep_paths.clamp(1, args.monte_carlo.paths()),
                 ..args.monte_carlo.config(None)
             };
-            let per_point = if plan.uncertainty.is_deterministic() {
-                1
-            } else {
-                config.paths
-            };
+            let per_point = costcast::mc::run_paths(&plan, &config);
             let total = per_point * range.points as u64;
             Some(
                 args.monte_carlo

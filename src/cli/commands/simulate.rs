@@ -44,8 +44,11 @@ pub(crate) fn run(source: &Pricing, args: &SimulateArgs) -> anyhow::Result<ExitS
             names.join(", ")
         );
     }
+    // Without --path: the scenario's demand as given; a scenario whose every path is
+    // the same (fixed [uncertainty] values only) has that one path.
     let (run, rps) = match args.path {
-        None => costcast::sim::run_recording(&plan),
+        None if !plan.uncertainty.is_deterministic() => costcast::sim::run_recording(&plan),
+        None => costcast::mc::record_path(&plan, args.seed, 0),
         Some(path) => costcast::mc::record_path(&plan, args.seed, path),
     };
     let mut writer = csv::Writer::from_writer(Vec::new());

@@ -37,11 +37,7 @@ pub(crate) fn run(source: &Pricing, args: &SweepArgs) -> anyhow::Result<ExitStat
     let catalog = load_catalog(source, &scenario.region()?)?;
     let plan = scenario.plan(&catalog)?;
     let config = args.monte_carlo.sweep_config();
-    let per_point = if plan.uncertainty.is_deterministic() {
-        1
-    } else {
-        config.paths
-    };
+    let per_point = costcast::mc::run_paths(&plan, &config);
     let total = per_point * range.points as u64;
     let report = args
         .monte_carlo
