@@ -115,11 +115,18 @@ pub struct FunctionMonth {
     pub provisioned_duration_gb_seconds: f64,
 }
 
+/// The billed duration of an invocation lasting `duration_ms`: rounded up to the
+/// millisecond.
+#[must_use]
+pub fn billed_duration_ms(duration_ms: f64) -> f64 {
+    duration_ms.ceil()
+}
+
 /// Billed GB-seconds of `requests` invocations lasting `duration_ms` each at `memory_mb`:
 /// each invocation's duration is rounded up to the millisecond first.
 #[must_use]
 pub fn gb_seconds(requests: f64, duration_ms: f64, memory_mb: u32) -> f64 {
-    requests * (duration_ms.ceil() / 1000.0) * (f64::from(memory_mb) / 1024.0)
+    requests * (billed_duration_ms(duration_ms) / 1000.0) * (f64::from(memory_mb) / 1024.0)
 }
 
 /// How a function is configured: what turns its invocations into usage.
@@ -186,7 +193,7 @@ impl FunctionConfig {
 #[must_use]
 pub fn storage_gb_seconds(requests: f64, duration_ms: f64, storage_mb: u32) -> f64 {
     let extra_gb = f64::from(storage_mb.saturating_sub(INCLUDED_STORAGE_MB)) / 1024.0;
-    requests * (duration_ms.ceil() / 1000.0) * extra_gb
+    requests * (billed_duration_ms(duration_ms) / 1000.0) * extra_gb
 }
 
 /// Seconds billed for provisioned concurrency enabled for `enabled_seconds`: rounded up
@@ -201,7 +208,14 @@ pub fn provisioned_billed_seconds(enabled_seconds: f64) -> f64 {
 /// law on the billed duration).
 #[must_use]
 pub fn concurrency(requests_per_second: f64, duration_ms: f64) -> f64 {
-    requests_per_second * duration_ms.ceil() / 1000.0
+    concurrency_billed(requests_per_second, billed_duration_ms(duration_ms))
+}
+
+/// [`concurrency`] of invocations whose billed duration is already known (so a loop over
+/// steps rounds it once).
+#[must_use]
+pub fn concurrency_billed(requests_per_second: f64, billed_ms: f64) -> f64 {
+    requests_per_second * billed_ms / 1000.0
 }
 
 /// Bills one month of several functions that share an account: returns, per function in

@@ -311,7 +311,8 @@ fn allocate_costs(
 pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64], record: bool) -> ModelRun {
     let config = &function.config;
     let step_s = plan.timeline.step_seconds();
-    let duration_s = config.duration_ms.ceil() / 1000.0;
+    let billed_ms = lambda::billed_duration_ms(config.duration_ms);
+    let duration_s = billed_ms / 1000.0;
     let provisioned_seconds = if config.provisioned_concurrency > 0.0 {
         continuous_run_by_month(
             1.0,
@@ -328,7 +329,7 @@ pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64], record: bo
         let (mut on_demand, mut on_provisioned, mut arrived) = (0.0, 0.0, 0.0);
         for &r in &rps[month.first_step..month.end_step] {
             arrived += r * step_s;
-            let wanted = lambda::concurrency(r, config.duration_ms);
+            let wanted = lambda::concurrency_billed(r, billed_ms);
             meter.record(step_s, wanted, function.concurrency_limit, 0.0);
             let served = if wanted > function.concurrency_limit {
                 r * function.concurrency_limit / wanted
