@@ -85,11 +85,6 @@ pub fn run_recording(plan: &Plan) -> (RunResult, Vec<f64>) {
 /// When `rps` does not have one value per step of the plan's timeline.
 #[must_use]
 pub fn run_demand(plan: &Plan, rps: &[f64]) -> RunResult {
-    assert_eq!(
-        rps.len(),
-        plan.timeline.steps,
-        "invariant: one demand value per step"
-    );
     run_options(plan, rps, false)
 }
 
@@ -99,11 +94,6 @@ pub fn run_demand(plan: &Plan, rps: &[f64]) -> RunResult {
 /// When `rps` does not have one value per step of the plan's timeline.
 #[must_use]
 pub fn run_demand_recording(plan: &Plan, rps: &[f64]) -> RunResult {
-    assert_eq!(
-        rps.len(),
-        plan.timeline.steps,
-        "invariant: one demand value per step"
-    );
     run_options(plan, rps, true)
 }
 
@@ -113,6 +103,11 @@ fn run_with(plan: &Plan, record: bool) -> (RunResult, Vec<f64>) {
 }
 
 fn run_options(plan: &Plan, rps: &[f64], record: bool) -> RunResult {
+    assert_eq!(
+        rps.len(),
+        plan.timeline.steps,
+        "invariant: one demand value per step"
+    );
     let options = plan
         .options
         .iter()
