@@ -214,6 +214,18 @@ impl ScenarioSource {
         })
     }
 
+    /// The scenario at `path`, or the embedded default when there is none (what every
+    /// command's optional SCENARIO argument means).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read.
+    pub fn read_or_default(path: Option<&Path>) -> Result<ScenarioSource> {
+        path.map_or_else(
+            || Ok(ScenarioSource::embedded_default()),
+            ScenarioSource::read,
+        )
+    }
+
     /// The embedded default scenario (`scenarios/default.toml`).
     #[must_use]
     pub fn embedded_default() -> ScenarioSource {

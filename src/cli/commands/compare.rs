@@ -40,10 +40,7 @@ pub(crate) struct CompareArgs {
 pub(crate) fn run(source: &Pricing, args: &CompareArgs) -> anyhow::Result<ExitStatus> {
     let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
     check_budget(args.budget_usd)?;
-    let scenario = match &args.scenario {
-        Some(path) => ScenarioSource::read(path)?,
-        None => ScenarioSource::embedded_default(),
-    };
+    let scenario = ScenarioSource::read_or_default(args.scenario.as_deref())?;
     let region = scenario.region()?;
     let catalog = load_catalog(source, &region)?;
     let plan = scenario.plan(&catalog)?;

@@ -45,10 +45,7 @@ enum GateFormatArg {
 }
 
 pub(crate) fn run(pricing: &Pricing, args: &GateArgs) -> anyhow::Result<ExitStatus> {
-    let scenario = match &args.scenario {
-        Some(path) => ScenarioSource::read(path)?,
-        None => ScenarioSource::embedded_default(),
-    };
+    let scenario = ScenarioSource::read_or_default(args.scenario.as_deref())?;
     // Read every input before the run, so a bad file fails fast.
     let rules = match &args.budget {
         Some(path) => gate::read_budget(path)?,

@@ -44,10 +44,7 @@ pub(crate) fn run(source: &Pricing, args: &ReportArgs) -> anyhow::Result<ExitSta
     let range = (!args.no_sweep)
         .then(|| LoadRange::parse(&args.sweep_load, args.sweep_points))
         .transpose()?;
-    let scenario = match &args.scenario {
-        Some(path) => ScenarioSource::read(path)?,
-        None => ScenarioSource::embedded_default(),
-    };
+    let scenario = ScenarioSource::read_or_default(args.scenario.as_deref())?;
     let catalog = load_catalog(source, &scenario.region()?)?;
     let plan = scenario.plan(&catalog)?;
     let run = args.monte_carlo.run(&plan, None)?;

@@ -28,10 +28,7 @@ pub(crate) struct SimulateArgs {
 }
 
 pub(crate) fn run(source: &Pricing, args: &SimulateArgs) -> anyhow::Result<ExitStatus> {
-    let scenario = match &args.scenario {
-        Some(path) => ScenarioSource::read(path)?,
-        None => ScenarioSource::embedded_default(),
-    };
+    let scenario = ScenarioSource::read_or_default(args.scenario.as_deref())?;
     let catalog = load_catalog(source, &scenario.region()?)?;
     let plan = scenario.plan(&catalog)?;
     if let Some(name) = &args.option

@@ -30,10 +30,7 @@ pub(crate) struct SweepArgs {
 
 pub(crate) fn run(source: &Pricing, args: &SweepArgs) -> anyhow::Result<ExitStatus> {
     let range = LoadRange::parse(&args.load, args.points)?;
-    let scenario = match &args.scenario {
-        Some(path) => ScenarioSource::read(path)?,
-        None => ScenarioSource::embedded_default(),
-    };
+    let scenario = ScenarioSource::read_or_default(args.scenario.as_deref())?;
     let catalog = load_catalog(source, &scenario.region()?)?;
     let plan = scenario.plan(&catalog)?;
     let config = args.monte_carlo.sweep_config();
