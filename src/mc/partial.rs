@@ -10,7 +10,7 @@
 //! | `key`      | str  | the component or figure name (empty for `month`)               |
 //! | `month`    | str  | `YYYY-MM` for `month` and `component` rows, empty otherwise    |
 //! | `value`    | f64  | USD for months and components; the figure otherwise (NaN: none) |
-//! | `run_info` | str  | the run's [`RunInfo`] as JSON (the same on every row)          |
+//! | `run_info` | str  | the run's [`RunInfo`] as JSON on the first (`run`) row, else empty |
 //! | `paths`    | u64  | paths in the whole run                                         |
 //! | `seed`     | u64  | the run's seed                                                 |
 //! | `shard`    | str  | `K/N`                                                          |
@@ -144,7 +144,13 @@ pub fn to_parquet(info: &RunInfo, run: &McRun, shard: Shard) -> Result<Vec<u8>> 
             Column::new("key".into(), rows.key),
             Column::new("month".into(), rows.month),
             Column::new("value".into(), rows.value),
-            Column::new("run_info".into(), vec![info_json.as_str(); n]),
+            // once, on the `run` row: a copy per row would cost its size × rows in memory
+            Column::new(
+                "run_info".into(),
+                std::iter::once(info_json.as_str())
+                    .chain(std::iter::repeat_n("", n - 1))
+                    .collect::<Vec<_>>(),
+            ),
             Column::new("paths".into(), vec![run.paths; n]),
             Column::new("seed".into(), vec![run.seed; n]),
             Column::new("shard".into(), vec![shard.to_string(); n]),
@@ -215,7 +221,8 @@ pub fn read(path: &Path) -> Result<(RunInfo, McRun)> {
     let value_col = value_s.f64().map_err(wrong)?;
     let info_json = info_col
         .get(0)
-        .ok_or_else(|| bad("it has no rows".to_string()))?;
+        .filter(|_| kind_col.get(0) == Some("run"))
+        .ok_or_else(|| bad("its first row is not the run's".to_string()))?;
     let info: RunInfo =
         serde_json::from_str(info_json).map_err(|e| bad(format!("bad run_info ({e})")))?;
     let paths = total_col.get(0).unwrap_or(0);
