@@ -78,49 +78,26 @@ impl CreditState {
     /// Runs one step of `seconds` with `demand_vcpu` vCPUs wanted (capped at the
     /// instance's vCPUs: more cannot be served in any mode).
     pub fn step(&mut self, spec: &CreditSpec, seconds: f64, demand_vcpu: f64) -> StepOutcome {
-        let minutes = seconds / 60.0;
-        let wanted = demand_vcpu.clamp(0.0, spec.vcpu) * minutes;
-        let mut earned = spec.earned_per_hour * seconds / 3600.0;
-        // Earnings pay down surplus first.
-        let repaid = earned.min(self.surplus);
-        self.surplus -= repaid;
-        earned -= repaid;
-        // Launch credits are spent first, then earned credits as they come in.
-        let from_launch = wanted.min(self.launch);
-        self.launch -= from_launch;
-        let rest = wanted - from_launch;
-        let available = self.balance + earned;
-        let mut outcome = StepOutcome {
-            served_vcpu: 0.0,
-            spent: wanted,
-            throttled: false,
+        let length = StepLength::new(spec, seconds);
+        let mut ledgers = Ledgers {
+            balance: &mut [self.balance],
+            launch: &mut [self.launch],
+            surplus: &mut [self.surplus],
         };
-        if rest <= available {
-            self.balance = (available - rest).min(spec.max_balance);
-        } else {
-            self.balance = 0.0;
-            let deficit = rest - available;
-            match spec.mode {
-                CreditMode::Unlimited => self.surplus += deficit,
-                CreditMode::Standard => {
-                    // Held to the baseline once empty: what was available is all it gets.
-                    outcome.spent = wanted - deficit;
-                    outcome.throttled = true;
-                }
-            }
+        let ([spent], [throttled]) = ledger_step(spec, &length, &mut ledgers, &[demand_vcpu]);
+        (self.balance, self.launch, self.surplus) =
+            (ledgers.balance[0], ledgers.launch[0], ledgers.surplus[0]);
+        StepOutcome {
+            served_vcpu: length.served_vcpu(spent),
+            spent,
+            throttled,
         }
-        outcome.served_vcpu = if minutes > 0.0 {
-            outcome.spent / minutes
-        } else {
-            0.0
-        };
-        outcome
     }
 
     /// At the end of an hour: the surplus above 24 hours of earnings is charged and
     /// leaves the surplus balance. Returns the credits charged.
     pub fn charge_hourly_excess(&mut self, spec: &CreditSpec) -> f64 {
-        let charged = (self.surplus - spec.max_balance).max(0.0);
+        let charged = hourly_excess(spec, self.surplus);
         self.surplus -= charged;
         charged
     }
@@ -133,6 +110,116 @@ impl CreditState {
         self.launch = 0.0;
         charged
     }
+}
+
+/// What a step's length means for a ledger: computed once per run, not once per step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepLength {
+    /// The step in minutes (credits are vCPU-minutes).
+    pub minutes: f64,
+    /// Credits earned in a step.
+    pub earned: f64,
+}
+
+impl StepLength {
+    /// A step of `seconds` for an instance of `spec`.
+    #[must_use]
+    pub fn new(spec: &CreditSpec, seconds: f64) -> StepLength {
+        StepLength {
+            minutes: seconds / 60.0,
+            earned: spec.earned_per_hour * seconds / 3600.0,
+        }
+    }
+
+    /// The vCPUs `spent` credits served on average over the step.
+    #[inline]
+    #[must_use]
+    pub fn served_vcpu(&self, spent: f64) -> f64 {
+        if self.minutes > 0.0 {
+            spent / self.minutes
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Credit ledgers of `L` instances side by side (one per Monte Carlo path in the
+/// engine; one for a single instance): each field holds one value per instance.
+#[derive(Debug)]
+pub struct Ledgers<'a, const L: usize> {
+    /// Earned credits available.
+    pub balance: &'a mut [f64; L],
+    /// Launch credits left.
+    pub launch: &'a mut [f64; L],
+    /// Surplus credits spent and not yet paid down or charged.
+    pub surplus: &'a mut [f64; L],
+}
+
+/// One step of `L` instances' ledgers with `demand_vcpu` wanted by each: updates the
+/// ledgers and returns, per instance, the credits spent and whether it was held to the
+/// baseline. This is the only implementation of the credit rules
+/// ([`CreditState::step`] is it for one instance).
+///
+/// Each pass is one operation over every instance with no branches (choices are
+/// selects on values already computed), so the engine's lanes compile to a few vector
+/// instructions per pass.
+#[inline]
+pub fn ledger_step<const L: usize>(
+    spec: &CreditSpec,
+    length: &StepLength,
+    ledgers: &mut Ledgers<'_, L>,
+    demand_vcpu: &[f64; L],
+) -> ([f64; L], [bool; L]) {
+    let mut wanted = [0.0; L];
+    let mut rest = [0.0; L];
+    let mut available = [0.0; L];
+    for l in 0..L {
+        // (max/min, not clamp: clamp checks its bounds, a branch in the lane loop)
+        wanted[l] = demand_vcpu[l].max(0.0).min(spec.vcpu) * length.minutes;
+        // Earnings pay down surplus first.
+        let repaid = length.earned.min(ledgers.surplus[l]);
+        ledgers.surplus[l] -= repaid;
+        let earned = length.earned - repaid;
+        // Launch credits are spent first, then earned credits as they come in.
+        let from_launch = wanted[l].min(ledgers.launch[l]);
+        ledgers.launch[l] -= from_launch;
+        rest[l] = wanted[l] - from_launch;
+        available[l] = ledgers.balance[l] + earned;
+    }
+    let mut deficit = [0.0; L];
+    let mut throttled = [false; L];
+    for l in 0..L {
+        let enough = rest[l] <= available[l];
+        deficit[l] = if enough { 0.0 } else { rest[l] - available[l] };
+        ledgers.balance[l] = if enough {
+            (available[l] - rest[l]).min(spec.max_balance)
+        } else {
+            0.0
+        };
+        throttled[l] = !enough;
+    }
+    let mut spent = wanted;
+    if spec.mode == CreditMode::Unlimited {
+        // The deficit is spent as surplus, and the instance never slows down.
+        for (surplus, deficit) in ledgers.surplus.iter_mut().zip(&deficit) {
+            *surplus += deficit;
+        }
+        throttled = [false; L];
+    } else {
+        // Held to the baseline once empty: what was available is all it gets.
+        for (spent, deficit) in spent.iter_mut().zip(&deficit) {
+            *spent -= deficit;
+        }
+    }
+    (spent, throttled)
+}
+
+/// The surplus above 24 hours of earnings at the end of an hour: charged, and leaves the
+/// surplus balance (the rule behind [`CreditState::charge_hourly_excess`]).
+#[inline]
+#[must_use]
+pub fn hourly_excess(spec: &CreditSpec, surplus: f64) -> f64 {
+    (surplus - spec.max_balance).max(0.0)
 }
 
 /// The cost of `credits` surplus credits at `usd_per_vcpu_hour` (1 credit = 1 vCPU-minute).

@@ -263,6 +263,15 @@ impl Group {
                 scale_in_cooldown_s,
                 ..
             } => {
+                let out_armed = self.above_run >= TARGET_TRACKING_HIGH_DATAPOINTS
+                    && t_end_s - self.last_scale_out_s >= scale_out_cooldown_s;
+                let in_armed = self.below_run >= TARGET_TRACKING_LOW_DATAPOINTS
+                    && t_end_s - self.last_activity_s >= scale_in_cooldown_s;
+                if !out_armed && !in_armed {
+                    // no alarm can act: the usual datapoint, decided without the
+                    // proportional size
+                    return bounded(current_i, self);
+                }
                 // Only instances past their warm-up report the metric, so the answer to
                 // a breach is sized on them; pending instances already count toward the
                 // current size, so the same breach is not answered twice.
@@ -273,17 +282,11 @@ impl Group {
                 } else {
                     current_i
                 };
-                if self.above_run >= TARGET_TRACKING_HIGH_DATAPOINTS
-                    && t_end_s - self.last_scale_out_s >= scale_out_cooldown_s
-                    && proportional > current_i
-                {
+                if out_armed && proportional > current_i {
                     self.last_scale_out_s = t_end_s;
                     self.last_activity_s = t_end_s;
                     proportional
-                } else if self.below_run >= TARGET_TRACKING_LOW_DATAPOINTS
-                    && t_end_s - self.last_activity_s >= scale_in_cooldown_s
-                    && proportional.max(1) < current_i
-                {
+                } else if in_armed && proportional.max(1) < current_i {
                     self.last_activity_s = t_end_s;
                     proportional.max(1)
                 } else {

@@ -9,8 +9,6 @@ pub mod autoscale;
 
 use serde::Serialize;
 
-use crate::stats::quantile_select;
-
 /// What an option served over the horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CapacityStats {
@@ -21,7 +19,8 @@ pub struct CapacityStats {
     /// Minutes in which demand exceeded capacity.
     pub shortfall_minutes: f64,
     /// 95th-percentile utilisation of the capacity in service, when the option has a
-    /// fixed capacity to utilise (not for Lambda).
+    /// fixed capacity to utilise (not for Lambda); read from a histogram of the steps'
+    /// utilisations (see [`UtilizationHistogram`]).
     pub p95_utilization: Option<f64>,
     /// Peak instances (or tasks) in service, when the option has instances.
     pub peak_instances: Option<f64>,
@@ -29,84 +28,106 @@ pub struct CapacityStats {
     pub peak_concurrency: Option<f64>,
 }
 
-/// Accumulates demand against capacity, step by step.
-#[derive(Debug, Clone, Default)]
-pub struct CapacityMeter {
-    demand_unit_s: f64,
-    served_unit_s: f64,
-    shortfall_s: f64,
-    utilization: Vec<f64>,
-    /// Whether to keep each step's utilisation (for its p95; not for Lambda).
-    track_utilization: bool,
-    peak_instances: f64,
-    peak_demand: f64,
+/// Accumulates demand against capacity, step by step, on `L` paths at once (one lane
+/// each; 1 for a single series).
+#[derive(Debug, Clone)]
+pub struct CapacityMeter<const L: usize = 1> {
+    demand_unit_s: [f64; L],
+    served_unit_s: [f64; L],
+    shortfall_s: [f64; L],
+    /// Each step's utilisation per lane, for its p95 (not for Lambda).
+    utilization: Option<Vec<UtilizationHistogram>>,
+    peak_instances: [f64; L],
+    peak_demand: [f64; L],
 }
 
-impl CapacityMeter {
-    /// A meter for `steps` steps.
-    #[must_use]
-    pub fn with_steps(steps: usize) -> CapacityMeter {
+impl<const L: usize> CapacityMeter<L> {
+    fn empty(utilization: Option<Vec<UtilizationHistogram>>) -> CapacityMeter<L> {
         CapacityMeter {
-            utilization: Vec::with_capacity(steps),
-            track_utilization: true,
-            ..CapacityMeter::default()
+            demand_unit_s: [0.0; L],
+            served_unit_s: [0.0; L],
+            shortfall_s: [0.0; L],
+            utilization,
+            peak_instances: [0.0; L],
+            peak_demand: [0.0; L],
         }
+    }
+
+    /// A meter of capacity in service (instances or tasks), with its utilisation.
+    #[must_use]
+    pub fn for_instances() -> CapacityMeter<L> {
+        Self::empty(Some(vec![UtilizationHistogram::new(); L]))
     }
 
     /// A meter of concurrency against a limit (Lambda): no utilisation to keep.
     #[must_use]
-    pub fn for_concurrency() -> CapacityMeter {
-        CapacityMeter::default()
+    pub fn for_concurrency() -> CapacityMeter<L> {
+        Self::empty(None)
     }
 
-    /// Records one step of `step_s` seconds with `demand` units wanted and `capacity`
-    /// units available from `instances` instances.
-    pub fn record(&mut self, step_s: f64, demand: f64, capacity: f64, instances: f64) {
-        let served = demand.min(capacity);
-        self.demand_unit_s += demand * step_s;
-        self.served_unit_s += served * step_s;
-        if demand > capacity {
-            self.shortfall_s += step_s;
+    /// Records one step of `step_s` seconds on every lane: `demand` units wanted and
+    /// `capacity` units available from `instances` instances.
+    #[inline]
+    pub fn record(
+        &mut self,
+        step_s: f64,
+        demand: &[f64; L],
+        capacity: &[f64; L],
+        instances: &[f64; L],
+    ) {
+        for l in 0..L {
+            let served = demand[l].min(capacity[l]);
+            self.demand_unit_s[l] += demand[l] * step_s;
+            self.served_unit_s[l] += served * step_s;
+            self.shortfall_s[l] += if demand[l] > capacity[l] { step_s } else { 0.0 };
+            self.peak_instances[l] = self.peak_instances[l].max(instances[l]);
+            self.peak_demand[l] = self.peak_demand[l].max(demand[l]);
         }
-        if self.track_utilization {
-            self.utilization.push(if capacity > 0.0 {
-                served / capacity
-            } else {
-                1.0
-            });
+        if let Some(histograms) = &mut self.utilization {
+            for (l, histogram) in histograms.iter_mut().enumerate() {
+                let served = demand[l].min(capacity[l]);
+                histogram.record(if capacity[l] > 0.0 {
+                    served / capacity[l]
+                } else {
+                    1.0
+                });
+            }
         }
-        self.peak_instances = self.peak_instances.max(instances);
-        self.peak_demand = self.peak_demand.max(demand);
     }
 
-    /// The statistics; `requests_per_unit_second` converts unserved unit-seconds to
-    /// requests (1,000 / vCPU-ms per request for vCPUs; 1 / duration in s for concurrency).
+    /// The statistics of lane `lane`; `requests_per_unit_second` converts unserved
+    /// unit-seconds to requests (1,000 / vCPU-ms per request for vCPUs; 1 / duration in s
+    /// for concurrency).
     #[must_use]
-    pub fn finish(mut self, requests_per_unit_second: f64) -> CapacityStats {
-        let served_fraction = if self.demand_unit_s > 0.0 {
-            self.served_unit_s / self.demand_unit_s
-        } else {
-            1.0
-        };
-        let unserved_requests =
-            (self.demand_unit_s - self.served_unit_s) * requests_per_unit_second;
-        let p95_utilization =
-            (!self.utilization.is_empty()).then(|| quantile_select(&mut self.utilization, 0.95));
+    pub fn finish_lane(&self, lane: usize, requests_per_unit_second: f64) -> CapacityStats {
+        let (demand, served) = (self.demand_unit_s[lane], self.served_unit_s[lane]);
+        let served_fraction = if demand > 0.0 { served / demand } else { 1.0 };
         CapacityStats {
             served_fraction,
-            unserved_requests,
-            shortfall_minutes: self.shortfall_s / 60.0,
-            p95_utilization,
-            peak_instances: Some(self.peak_instances),
+            unserved_requests: (demand - served) * requests_per_unit_second,
+            shortfall_minutes: self.shortfall_s[lane] / 60.0,
+            p95_utilization: self
+                .utilization
+                .as_ref()
+                .and_then(|h| h[lane].quantile(0.95)),
+            peak_instances: Some(self.peak_instances[lane]),
             peak_concurrency: None,
         }
+    }
+}
+
+impl CapacityMeter<1> {
+    /// The statistics; see [`CapacityMeter::finish_lane`].
+    #[must_use]
+    pub fn finish(self, requests_per_unit_second: f64) -> CapacityStats {
+        self.finish_lane(0, requests_per_unit_second)
     }
 
     /// Statistics of concurrency against a limit (Lambda): no instances and no
     /// utilisation target, but the peak concurrency wanted.
     #[must_use]
     pub fn finish_concurrency(self, duration_s: f64) -> CapacityStats {
-        let peak = self.peak_demand;
+        let peak = self.peak_demand[0];
         let per_unit_second = if duration_s > 0.0 {
             1.0 / duration_s
         } else {
@@ -121,16 +142,100 @@ impl CapacityMeter {
     }
 }
 
+/// Bins of [`UtilizationHistogram`] over utilisations 0 to 1.
+pub const UTILIZATION_BINS: usize = 2048;
+
+/// Utilisations (0 to 1) of every step, kept as a histogram so that a path's memory does
+/// not grow with its steps: a count and a sum per bin of width 1/2,048.
+///
+/// A quantile interpolates linearly between order statistics, as
+/// [`crate::stats::quantile_select`] does, each order statistic taken as the mean of
+/// its bin. It is exact when every value in the bins it reads is the same (a fleet
+/// held at 100%, or the same load on the same capacity), and within one bin width
+/// (0.05 percentage points) otherwise.
+#[derive(Debug, Clone)]
+pub struct UtilizationHistogram {
+    counts: Vec<u32>,
+    sums: Vec<f64>,
+    total: u64,
+}
+
+impl Default for UtilizationHistogram {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl UtilizationHistogram {
+    /// An empty histogram.
+    #[must_use]
+    pub fn new() -> UtilizationHistogram {
+        UtilizationHistogram {
+            counts: vec![0; UTILIZATION_BINS],
+            sums: vec![0.0; UTILIZATION_BINS],
+            total: 0,
+        }
+    }
+
+    /// Adds one step's utilisation (clamped to 0..=1).
+    #[inline]
+    pub fn record(&mut self, utilization: f64) {
+        let u = utilization.clamp(0.0, 1.0);
+        #[allow(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss
+        )]
+        let bin = ((u * UTILIZATION_BINS as f64) as usize).min(UTILIZATION_BINS - 1);
+        self.counts[bin] += 1;
+        self.sums[bin] += u;
+        self.total += 1;
+    }
+
+    /// The `q` quantile (`None` when empty).
+    #[must_use]
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        if self.total == 0 {
+            return None;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let position = q.clamp(0.0, 1.0) * (self.total - 1) as f64;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let lower = position.floor() as u64;
+        let weight = position - position.floor();
+        let lower_value = self.order_statistic(lower);
+        let upper_value = if weight > 0.0 {
+            self.order_statistic(lower + 1)
+        } else {
+            lower_value
+        };
+        Some(lower_value + (upper_value - lower_value) * weight)
+    }
+
+    /// The `rank`-th smallest value (from 0), as the mean of its bin.
+    fn order_statistic(&self, rank: u64) -> f64 {
+        let mut seen = 0u64;
+        for (count, sum) in self.counts.iter().zip(&self.sums) {
+            seen += u64::from(*count);
+            if seen > rank {
+                return sum / f64::from(*count);
+            }
+        }
+        // rank < total: the loop always returns; the largest value otherwise
+        1.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn shortfall_is_measured_in_served_share_minutes_and_requests() {
-        let mut m = CapacityMeter::with_steps(4);
+        let mut m: CapacityMeter = CapacityMeter::for_instances();
         // capacity 2 vCPU; demand 1, 1, 3, 1 for 60 s each
         for demand in [1.0, 1.0, 3.0, 1.0] {
-            m.record(60.0, demand, 2.0, 1.0);
+            m.record(60.0, &[demand], &[2.0], &[1.0]);
         }
         let s = m.finish(1000.0 / 100.0); // 100 vCPU-ms per request
         assert!((s.served_fraction - 5.0 / 6.0).abs() < 1e-12);
@@ -144,14 +249,38 @@ mod tests {
     #[test]
     fn concurrency_above_the_limit_is_throttled() {
         // limit 10; wanted 5 then 20 for 60 s each, 0.5 s per request
-        let mut m = CapacityMeter::for_concurrency();
-        m.record(60.0, 5.0, 10.0, 0.0);
-        m.record(60.0, 20.0, 10.0, 0.0);
+        let mut m: CapacityMeter = CapacityMeter::for_concurrency();
+        m.record(60.0, &[5.0], &[10.0], &[0.0]);
+        m.record(60.0, &[20.0], &[10.0], &[0.0]);
         let s = m.finish_concurrency(0.5);
         assert!((s.served_fraction - 15.0 / 25.0).abs() < 1e-12);
         // 10 executions × 60 s unserved / 0.5 s each = 1,200 requests
         assert!((s.unserved_requests - 1200.0).abs() < 1e-9);
         assert_eq!(s.peak_concurrency, Some(20.0));
         assert_eq!(s.p95_utilization, None);
+    }
+
+    #[test]
+    fn histogram_quantiles_are_exact_for_repeated_values_and_within_a_bin_otherwise() {
+        let mut h = UtilizationHistogram::new();
+        assert_eq!(h.quantile(0.95), None);
+        for u in [0.25, 0.25, 0.25, 1.0] {
+            h.record(u);
+        }
+        // the order statistics 0.25 and 1.0: 0.25 + 0.85 × 0.75
+        assert!((h.quantile(0.95).unwrap() - 0.8875).abs() < 1e-12);
+        // 1,000 distinct values: the exact p95 by sorting, against the histogram's
+        let mut values: Vec<f64> = (0..1000)
+            .map(|i| f64::from(i * 7919 % 1000) / 999.0)
+            .collect();
+        let mut h = UtilizationHistogram::new();
+        for v in &values {
+            h.record(*v);
+        }
+        let exact = crate::stats::quantile_select(&mut values, 0.95);
+        let estimate = h.quantile(0.95).unwrap();
+        #[allow(clippy::cast_precision_loss)]
+        let bin = 1.0 / UTILIZATION_BINS as f64;
+        assert!((estimate - exact).abs() <= bin, "{estimate} vs {exact}");
     }
 }

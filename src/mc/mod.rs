@@ -148,36 +148,58 @@ pub fn paths_here(plan: &Plan, config: &RunConfig) -> u64 {
 
 /// Runs the paths of `config` (those of its shard) on the current rayon pool, calling
 /// `progress` once per finished path (from any worker).
+///
+/// Paths go to the workers in groups of [`sim::LANES`], which the engine advances
+/// together; each path's result is the same in any group.
 #[must_use]
 pub fn run(plan: &Plan, config: &RunConfig, progress: &(dyn Fn() + Sync)) -> McRun {
     let paths = run_paths(plan, config);
-    // `collect` keeps the input order, whatever order the workers finish in.
-    let results = (0..paths)
-        .into_par_iter()
+    let here: Vec<u64> = (0..paths)
         .filter(|p| config.shard.is_none_or(|s| s.has(*p)))
-        .map(|path| {
-            let result = run_path(plan, config.seed, path);
-            progress();
-            result
+        .collect();
+    // `collect` keeps the input order, whatever order the workers finish in.
+    let groups: Vec<Vec<PathResult>> = here
+        .par_chunks(sim::LANES)
+        .map(|group| {
+            let results = run_group_of_paths(plan, config.seed, group);
+            for _ in group {
+                progress();
+            }
+            results
         })
         .collect();
     McRun {
         paths,
         seed: config.seed,
-        results,
+        results: groups.into_iter().flatten().collect(),
     }
 }
 
 /// Runs path `path` of a run seeded with `seed`.
 #[must_use]
 pub fn run_path(plan: &Plan, seed: u64, path: u64) -> PathResult {
-    let draw = plan.uncertainty.draw(plan, &mut rng::path_rng(seed, path));
-    let run = sim::run_demand(&draw.plan, &draw.requests_per_second);
-    PathResult {
-        path,
-        mean_requests_per_second: mean(&draw.requests_per_second),
-        options: option_paths(&run),
-    }
+    run_group_of_paths(plan, seed, &[path]).swap_remove(0)
+}
+
+/// Runs up to [`sim::LANES`] paths together.
+fn run_group_of_paths(plan: &Plan, seed: u64, paths: &[u64]) -> Vec<PathResult> {
+    let draws: Vec<_> = paths
+        .iter()
+        .map(|p| plan.uncertainty.draw(plan, &mut rng::path_rng(seed, *p)))
+        .collect();
+    let lanes: Vec<(&Plan, &[f64])> = draws
+        .iter()
+        .map(|d| (&d.plan, d.requests_per_second.as_slice()))
+        .collect();
+    sim::run_paths(&lanes)
+        .iter()
+        .zip(paths.iter().zip(&draws))
+        .map(|(run, (path, draw))| PathResult {
+            path: *path,
+            mean_requests_per_second: mean(&draw.requests_per_second),
+            options: option_paths(run),
+        })
+        .collect()
 }
 
 /// Path `path` of a run seeded with `seed`, keeping every step of each option, and its

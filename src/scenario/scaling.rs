@@ -165,19 +165,33 @@ pub struct DeploymentPlan {
 }
 
 impl DeploymentPlan {
+    /// Seconds into the current deployment cycle at `since_start_s` after the horizon's
+    /// start (`None` before the first deployment). A deployment runs for the first
+    /// `window_s` seconds of each cycle.
+    #[must_use]
+    pub fn phase_s(&self, since_start_s: i64) -> Option<i64> {
+        let rel = since_start_s - self.first_s;
+        (rel >= 0).then(|| rel.rem_euclid(self.every_s))
+    }
+
     /// Whether the step starting `since_start_s` after the horizon's start is inside a
     /// deployment.
     #[must_use]
     pub fn in_window(&self, since_start_s: i64) -> bool {
-        let rel = since_start_s - self.first_s;
-        rel >= 0 && rel.rem_euclid(self.every_s) < self.window_s
+        self.in_window_at(self.phase_s(since_start_s))
     }
 
     /// Whether a deployment starts at this step.
     #[must_use]
     pub fn starts_at(&self, since_start_s: i64) -> bool {
-        let rel = since_start_s - self.first_s;
-        rel >= 0 && rel.rem_euclid(self.every_s) == 0
+        self.phase_s(since_start_s) == Some(0)
+    }
+
+    /// Whether a cycle position (from [`DeploymentPlan::phase_s`] or a
+    /// [`DeploymentClock`]) is inside a deployment.
+    #[must_use]
+    pub fn in_window_at(&self, phase_s: Option<i64>) -> bool {
+        phase_s.is_some_and(|p| p < self.window_s)
     }
 
     /// Length of a deployment, seconds.
@@ -199,6 +213,41 @@ impl DeploymentPlan {
         )]
         let b = (n as f64 * self.batch_percent / 100.0).ceil() as usize;
         b.max(1).min(n.max(1))
+    }
+}
+
+/// A [`DeploymentPlan`]'s cycle position, advanced step by step: the same values as
+/// [`DeploymentPlan::phase_s`] without a division at every step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeploymentClock {
+    rel_s: i64,
+    every_s: i64,
+}
+
+impl DeploymentClock {
+    /// The clock at `since_start_s` after the horizon's start.
+    #[must_use]
+    pub fn new(plan: &DeploymentPlan, since_start_s: i64) -> DeploymentClock {
+        DeploymentClock {
+            rel_s: plan
+                .phase_s(since_start_s)
+                .unwrap_or(since_start_s - plan.first_s),
+            every_s: plan.every_s,
+        }
+    }
+
+    /// Seconds into the current cycle (`None` before the first deployment).
+    #[must_use]
+    pub fn phase_s(&self) -> Option<i64> {
+        (self.rel_s >= 0).then_some(self.rel_s)
+    }
+
+    /// Moves the clock on by `step_s` seconds.
+    pub fn advance(&mut self, step_s: i64) {
+        self.rel_s += step_s;
+        if self.rel_s >= self.every_s {
+            self.rel_s = self.rel_s.rem_euclid(self.every_s);
+        }
     }
 }
 
@@ -530,6 +579,12 @@ mod tests {
         assert!(d.in_window(14 * 3600) && d.starts_at(14 * 3600));
         assert!(d.in_window(14 * 3600 + 540) && !d.in_window(14 * 3600 + 600));
         assert!(d.in_window(14 * 3600 + 120_960) && d.starts_at(14 * 3600 + 120_960));
+        // the clock the engine advances agrees with the rule at every step of a year
+        let mut clock = DeploymentClock::new(&d, 0);
+        for k in 0..525_600 {
+            assert_eq!(clock.phase_s(), d.phase_s(k * 60), "minute {k}");
+            clock.advance(60);
+        }
         assert_eq!(d.batch(4), 2);
         assert_eq!(d.batch(1), 1);
         assert_eq!(d.batch(10), 3);

@@ -3,28 +3,60 @@
 //!
 //! Fixed fleets, Auto Scaling groups, Beanstalk environments, Lightsail instances and
 //! ECS services all run through here; the callers only price what it measured.
+//!
+//! # Lanes
+//!
+//! A group runs on [`LANES`] Monte Carlo paths at once, in lockstep: time is the outer
+//! loop and the paths the inner one, and every per-member quantity (launch time, credit
+//! balance, surplus) is an array with one value per path. The member and credit updates
+//! are written without branches, so the loop over paths is a handful of vector
+//! instructions. What happens rarely and differs per path (a scaling decision, a
+//! launch, a deployment) is done path by path. Each path computes exactly what it
+//! would alone: nothing crosses from one lane to another, so a path's bits do not depend
+//! on its lane or on the other paths beside it. A single run fills the spare lanes with
+//! copies of its path.
 
-use crate::billing::burst::{CreditSpec, CreditState};
+use crate::billing::burst::{self, CreditSpec, CreditState, StepLength};
 use crate::capacity::autoscale::{Group, GroupSpec, Metric, Policy, metric_value};
 use crate::capacity::{CapacityMeter, CapacityStats};
 use crate::catalog::CreditMode;
-use crate::scenario::Plan;
-use crate::scenario::options::{DeploymentPlan, DeploymentPolicy};
+use crate::scenario::Timeline;
+use crate::scenario::options::{DeploymentClock, DeploymentPlan, DeploymentPolicy};
 
-/// What drives a group.
+/// Paths advanced together: eight `f64` fill one 512-bit vector register, and a group's
+/// state for eight paths stays in the first-level cache.
+pub const LANES: usize = 8;
+
+/// One value per lane.
+pub(super) type Lanes<T> = [T; LANES];
+
+/// What drives a group, common to every lane.
 pub(super) struct GroupInputs<'a> {
     /// Size and scaling.
     pub spec: &'a GroupSpec,
     /// vCPUs per member.
     pub vcpu_per_unit: f64,
-    /// Share of the time a member serves (Spot interruptions), 1 otherwise.
-    pub in_service_fraction: f64,
     /// CPU credits per member, for burstable instances and Lightsail.
     pub credits: Option<&'a CreditSpec>,
     /// The service's billing rule for one run (minimums, rounding).
     pub billed_per_run: fn(f64) -> f64,
     /// The metric the policy scales on (ignored for fixed groups).
     pub metric: Metric,
+    /// What differs from path to path.
+    pub lanes: Lanes<LaneInputs<'a>>,
+}
+
+/// What drives a group on one path.
+#[derive(Clone, Copy)]
+pub(super) struct LaneInputs<'a> {
+    /// Requests per second at each step.
+    pub rps: &'a [f64],
+    /// CPU time one request needs, ms.
+    pub vcpu_ms_per_request: f64,
+    /// Bytes of one response.
+    pub response_bytes: f64,
+    /// Share of the time a member serves (Spot interruptions), 1 otherwise.
+    pub in_service_fraction: f64,
     /// Deployments, when modelled.
     pub deployments: Option<&'a DeploymentPlan>,
 }
@@ -46,7 +78,7 @@ pub(super) struct GroupStep {
     pub surplus_credits: f64,
 }
 
-/// A group's run over the horizon.
+/// A group's run over the horizon, on one path.
 pub(super) struct GroupRun {
     /// Demand served.
     pub capacity: CapacityStats,
@@ -57,42 +89,142 @@ pub(super) struct GroupRun {
     /// Credit figures: mode, lowest balance of a member, mean balance at the end,
     /// outstanding surplus, throttled seconds.
     pub credits: Option<(CreditMode, f64, f64, f64, f64)>,
-    /// Each step, when asked for.
+    /// Each step, when asked for (lane 0 only).
     pub steps: Vec<GroupStep>,
 }
 
-/// Runs a group over `rps` demand.
+/// The members of a group on every lane: slot `s` of lane `l` is the `s`-th oldest
+/// member on path `l`, or empty (launched and in service at +∞).
+struct Members {
+    /// Slots in use on at least one lane.
+    live: usize,
+    launched_s: Vec<Lanes<f64>>,
+    in_service_s: Vec<Lanes<f64>>,
+    balance: Vec<Lanes<f64>>,
+    launch_credits: Vec<Lanes<f64>>,
+    surplus: Vec<Lanes<f64>>,
+}
+
+impl Members {
+    fn new(groups: &[Group], credits: Option<&CreditSpec>) -> Members {
+        let slots = groups.iter().map(|g| g.members.len()).max().unwrap_or(0);
+        let mut members = Members {
+            live: 0,
+            launched_s: Vec::new(),
+            in_service_s: Vec::new(),
+            balance: Vec::new(),
+            launch_credits: Vec::new(),
+            surplus: Vec::new(),
+        };
+        members.grow(slots);
+        for (lane, group) in groups.iter().enumerate() {
+            for (slot, member) in group.members.iter().enumerate() {
+                members.fill(slot, lane, member.launched_s, member.in_service_s, credits);
+            }
+        }
+        members.live = slots;
+        members
+    }
+
+    fn grow(&mut self, slots: usize) {
+        if slots > self.launched_s.len() {
+            self.launched_s.resize(slots, [f64::INFINITY; LANES]);
+            self.in_service_s.resize(slots, [f64::INFINITY; LANES]);
+            self.balance.resize(slots, [0.0; LANES]);
+            self.launch_credits.resize(slots, [0.0; LANES]);
+            self.surplus.resize(slots, [0.0; LANES]);
+        }
+    }
+
+    fn fill(
+        &mut self,
+        slot: usize,
+        lane: usize,
+        launched_s: f64,
+        in_service_s: f64,
+        credits: Option<&CreditSpec>,
+    ) {
+        let state = credits.map_or_else(CreditState::default, CreditState::launched);
+        self.launched_s[slot][lane] = launched_s;
+        self.in_service_s[slot][lane] = in_service_s;
+        self.balance[slot][lane] = state.balance;
+        self.launch_credits[slot][lane] = state.launch;
+        self.surplus[slot][lane] = state.surplus;
+    }
+
+    /// Empties a slot; returns its surplus, charged on terminate.
+    fn empty(&mut self, slot: usize, lane: usize) -> f64 {
+        let surplus = self.surplus[slot][lane];
+        self.launched_s[slot][lane] = f64::INFINITY;
+        self.in_service_s[slot][lane] = f64::INFINITY;
+        self.surplus[slot][lane] = 0.0;
+        surplus
+    }
+
+    /// Members serving at `t` on each lane.
+    fn serving(&self, t: f64) -> Lanes<f64> {
+        let mut n = [0.0; LANES];
+        for in_service_s in &self.in_service_s[..self.live] {
+            for l in 0..LANES {
+                n[l] += if in_service_s[l] <= t { 1.0 } else { 0.0 };
+            }
+        }
+        n
+    }
+}
+
+/// Running totals of a group on every lane.
+struct Totals {
+    billed_s: Vec<Lanes<f64>>,
+    charged: Vec<Lanes<f64>>,
+    min_balance: Lanes<f64>,
+    throttled_s: Lanes<f64>,
+}
+
+/// Runs a group over each lane's demand; returns one run per lane.
 pub(super) fn run_group(
-    plan: &Plan,
-    rps: &[f64],
+    timeline: &Timeline,
     inputs: &GroupInputs<'_>,
     record_steps: bool,
-) -> GroupRun {
-    let timeline = &plan.timeline;
+) -> Vec<GroupRun> {
     let step_s = timeline.step_seconds();
-    let vcpu_ms = plan.workload.vcpu_ms_per_request;
-    let response_bytes = plan.workload.response_kb * 1000.0;
+    let lanes = &inputs.lanes;
+    let steps = timeline.steps;
+    for lane in lanes {
+        assert_eq!(
+            lane.rps.len(),
+            steps,
+            "invariant: one demand value per step"
+        );
+    }
     let period_s = inputs.spec.metric_period_s();
-    let mut group = Group::new(inputs.spec);
-    let mut states: Vec<CreditState> = inputs.credits.map_or_else(Vec::new, |c| {
-        vec![CreditState::launched(c); group.members.len()]
-    });
-    let mut meter = CapacityMeter::with_steps(rps.len());
+    let mut groups: Vec<Group> = (0..LANES).map(|_| Group::new(inputs.spec)).collect();
+    let mut members = Members::new(&groups, inputs.credits);
+    let length = inputs.credits.map(|spec| StepLength::new(spec, step_s));
+    let mut meter = CapacityMeter::<LANES>::for_instances();
     let months = timeline.months.len();
-    let mut billed = vec![0.0; months];
-    let mut charged = vec![0.0; months];
-    let (mut min_balance, mut throttled_s) = (f64::INFINITY, 0.0);
-    let mut steps = Vec::with_capacity(if record_steps { rps.len() } else { 0 });
+    let mut totals = Totals {
+        billed_s: vec![[0.0; LANES]; months],
+        charged: vec![[0.0; LANES]; months],
+        min_balance: [f64::INFINITY; LANES],
+        throttled_s: [0.0; LANES],
+    };
+    let mut recorded = Vec::with_capacity(if record_steps { steps } else { 0 });
     // A fixed group with no schedule never changes size: no metric, no decision.
     let scales = !matches!(inputs.spec.policy, Policy::Fixed) || !inputs.spec.scheduled.is_empty();
     let has_schedule = !inputs.spec.scheduled.is_empty();
+    let any_deployments = lanes.iter().any(|l| l.deployments.is_some());
+    let mut clocks: Lanes<Option<DeploymentClock>> =
+        std::array::from_fn(|l| lanes[l].deployments.map(|d| DeploymentClock::new(d, 0)));
+    let vcpu_ms: Lanes<f64> = std::array::from_fn(|l| lanes[l].vcpu_ms_per_request);
+    let fraction: Lanes<f64> = std::array::from_fn(|l| lanes[l].in_service_fraction);
     // Surplus credits are charged at the end of each clock hour (steps divide a day, and
     // the horizon starts at midnight, so an hour ends every `steps_per_hour` steps).
     let steps_per_hour = usize::try_from((3600 / timeline.step_s).max(1)).unwrap_or(1);
     let whole_hours = 3600 % timeline.step_s == 0;
     let mut steps_into_hour = 0usize;
     let mut month = 0;
-    for (k, &r) in rps.iter().enumerate() {
+    for k in 0..steps {
         while k >= timeline.months[month].end_step {
             month += 1;
         }
@@ -100,88 +232,70 @@ pub(super) fn run_group(
         let t = k as f64 * step_s;
         let t_end = t + step_s;
         if has_schedule {
-            group.apply_schedule((timeline.time_s(k)).rem_euclid(86_400), timeline.step_s);
+            let day_offset_s = timeline.time_s(k).rem_euclid(86_400);
+            for group in &mut groups {
+                group.apply_schedule(day_offset_s, timeline.step_s);
+            }
         }
-        let demand_vcpu = r * vcpu_ms / 1000.0;
-        let n_serving = group.members.iter().filter(|m| m.in_service_s <= t).count();
-        #[allow(clippy::cast_precision_loss)]
-        let per_member = if n_serving > 0 {
-            demand_vcpu / n_serving as f64
-        } else {
-            0.0
+        let demand_vcpu: Lanes<f64> =
+            std::array::from_fn(|l| lanes[l].rps[k] * vcpu_ms[l] / 1000.0);
+        let n_serving = members.serving(t);
+        let mut capacity_vcpu = match (inputs.credits, &length) {
+            (Some(spec), Some(length)) => spend_credits(
+                &mut members,
+                spec,
+                length,
+                t,
+                &demand_vcpu,
+                &n_serving,
+                &fraction,
+                &mut totals.min_balance,
+            ),
+            _ => full_capacity(&members, inputs.vcpu_per_unit, t, &fraction),
         };
-        // Each member's capacity this step: all its vCPUs, or what its credits allow.
-        let mut capacity_vcpu = 0.0;
-        for (i, member) in group.members.iter().enumerate() {
-            let is_serving = member.in_service_s <= t;
-            let wanted = if is_serving { per_member } else { 0.0 };
-            let mut member_capacity = inputs.vcpu_per_unit;
-            if let (Some(spec), Some(state)) = (inputs.credits, states.get_mut(i)) {
-                let outcome = state.step(spec, step_s, wanted);
-                if outcome.throttled {
-                    member_capacity = outcome.served_vcpu;
+        if inputs.credits.is_some() {
+            for l in 0..LANES {
+                let unthrottled = n_serving[l] * inputs.vcpu_per_unit * fraction[l];
+                if capacity_vcpu[l] < demand_vcpu[l].min(unthrottled) - 1e-12 {
+                    totals.throttled_s[l] += step_s;
                 }
-                min_balance = min_balance.min(state.balance);
-            }
-            if is_serving {
-                capacity_vcpu += member_capacity * inputs.in_service_fraction;
             }
         }
-        if inputs.credits.is_some()
-            && capacity_vcpu < demand_vcpu.min(n_serving_vcpu(n_serving, inputs)) - 1e-12
-        {
-            throttled_s += step_s;
-        }
         #[allow(clippy::cast_precision_loss)]
-        let mut running = group.members.len() as f64;
-        #[allow(clippy::cast_precision_loss)]
-        let mut in_service = n_serving as f64;
-        let since_start_s = timeline.time_s(k) - timeline.start_s;
-        if let Some(d) = inputs.deployments
-            && d.in_window(since_start_s)
-        {
-            #[allow(clippy::cast_precision_loss)]
-            let (n, b) = (n_serving as f64, d.batch(n_serving) as f64);
-            let per_serving = if n > 0.0 {
-                capacity_vcpu / n
-            } else {
-                inputs.vcpu_per_unit
-            };
-            let extra = match d.policy {
-                // every instance is out of service for the deployment
-                DeploymentPolicy::AllAtOnce => {
-                    capacity_vcpu = 0.0;
-                    in_service = 0.0;
-                    0.0
+        let size: Lanes<f64> = std::array::from_fn(|l| groups[l].members.len() as f64);
+        let mut running = size;
+        let mut in_service = n_serving;
+        if any_deployments {
+            for l in 0..LANES {
+                let (Some(d), Some(clock)) = (lanes[l].deployments, &mut clocks[l]) else {
+                    continue;
+                };
+                let phase_s = clock.phase_s();
+                clock.advance(timeline.step_s);
+                if !d.in_window_at(phase_s) {
+                    continue;
                 }
-                // one batch at a time is out of service
-                DeploymentPolicy::Rolling => {
-                    capacity_vcpu = (n - b).max(0.0) * per_serving;
-                    in_service = (n - b).max(0.0);
-                    0.0
+                let extra = deploy(
+                    d,
+                    inputs,
+                    l,
+                    n_serving[l],
+                    &mut capacity_vcpu[l],
+                    &mut in_service[l],
+                );
+                // Extra instances are billed, each launch with its minimum.
+                running[l] += extra;
+                totals.billed_s[month][l] += extra * step_s;
+                if phase_s == Some(0) {
+                    let window = d.window_s();
+                    totals.billed_s[month][l] += extra * ((inputs.billed_per_run)(window) - window);
                 }
-                // a new batch is launched first, so capacity stays whole
-                DeploymentPolicy::RollingWithAdditionalBatch => b,
-                // a second, temporary group as large as the first serves too
-                DeploymentPolicy::Immutable | DeploymentPolicy::TrafficSplitting => {
-                    in_service += n;
-                    capacity_vcpu += n * inputs.vcpu_per_unit * inputs.in_service_fraction;
-                    n
-                }
-            };
-            // Extra instances are billed, each launch with its minimum.
-            running += extra;
-            billed[month] += extra * step_s;
-            if d.starts_at(since_start_s) {
-                let window = d.window_s();
-                billed[month] += extra * ((inputs.billed_per_run)(window) - window);
             }
         }
-        let served = demand_vcpu.min(capacity_vcpu);
-        meter.record(step_s, demand_vcpu, capacity_vcpu, running);
-        #[allow(clippy::cast_precision_loss)]
-        {
-            billed[month] += group.members.len() as f64 * step_s;
+        let served_vcpu: Lanes<f64> = std::array::from_fn(|l| demand_vcpu[l].min(capacity_vcpu[l]));
+        meter.record(step_s, &demand_vcpu, &capacity_vcpu, &running);
+        for (billed_s, n) in totals.billed_s[month].iter_mut().zip(&size) {
+            *billed_s += n * step_s;
         }
         // Surplus above 24 hours of earnings is charged at the end of each hour.
         // counted, not divided: a division per step is measurable here
@@ -198,91 +312,291 @@ pub(super) fn run_group(
         if let Some(spec) = inputs.credits
             && hour_ends
         {
-            charged[month] += states
-                .iter_mut()
-                .map(|s| s.charge_hourly_excess(spec))
-                .sum::<f64>();
+            charge_hour(&mut members, spec, t, &mut totals.charged[month]);
         }
         if record_steps {
-            #[allow(clippy::cast_precision_loss)]
-            let balance = if states.is_empty() {
-                0.0
-            } else {
-                states.iter().map(|s| s.balance).sum::<f64>() / states.len() as f64
-            };
-            steps.push(GroupStep {
-                running,
-                in_service,
-                capacity_vcpu,
-                served_vcpu: served,
-                credit_balance: balance,
-                surplus_credits: states.iter().map(|s| s.surplus).sum::<f64>().max(0.0),
+            recorded.push(GroupStep {
+                running: running[0],
+                in_service: in_service[0],
+                capacity_vcpu: capacity_vcpu[0],
+                served_vcpu: served_vcpu[0],
+                credit_balance: mean_balance(&members, 0, groups[0].members.len()),
+                surplus_credits: outstanding_surplus(&members, 0, groups[0].members.len()).max(0.0),
             });
         }
         if !scales {
             continue;
         }
-        let metric = metric_value(
-            inputs.metric,
-            n_serving,
-            served,
-            capacity_vcpu,
-            r,
-            response_bytes,
-            period_s,
-        );
-        let size = group.decide(t_end, step_s, metric);
-        if size == group.members.len() {
-            continue;
-        }
-        let changes = group.resize(size, t_end);
-        for member in &changes.terminated {
-            let run = t_end - member.launched_s;
-            billed[month] += (inputs.billed_per_run)(run) - run;
-            if let Some(mut state) = states.pop() {
-                charged[month] += state.stop();
+        let mut resized = false;
+        for l in 0..LANES {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let metric = metric_value(
+                inputs.metric,
+                n_serving[l] as usize,
+                served_vcpu[l],
+                capacity_vcpu[l],
+                lanes[l].rps[k],
+                lanes[l].response_bytes,
+                period_s,
+            );
+            let size = groups[l].decide(t_end, step_s, metric);
+            if size != groups[l].members.len() {
+                resize(
+                    &mut groups[l],
+                    &mut members,
+                    l,
+                    size,
+                    t_end,
+                    inputs,
+                    &mut totals,
+                    month,
+                );
+                resized = true;
             }
         }
-        if let Some(spec) = inputs.credits {
-            states.extend(std::iter::repeat_n(
-                CreditState::launched(spec),
-                changes.launched,
-            ));
+        if resized {
+            members.live = groups.iter().map(|g| g.members.len()).max().unwrap_or(0);
         }
     }
-    let capacity = meter.finish(if vcpu_ms > 0.0 { 1000.0 / vcpu_ms } else { 0.0 });
-    let credits = inputs.credits.map(|spec| {
-        #[allow(clippy::cast_precision_loss)]
-        let end_balance = if states.is_empty() {
-            0.0
+    (0..LANES)
+        .map(|l| GroupRun {
+            capacity: meter.finish_lane(
+                l,
+                if vcpu_ms[l] > 0.0 {
+                    1000.0 / vcpu_ms[l]
+                } else {
+                    0.0
+                },
+            ),
+            billed_seconds_by_month: totals.billed_s.iter().map(|m| m[l]).collect(),
+            charged_credits_by_month: totals.charged.iter().map(|m| m[l]).collect(),
+            credits: inputs.credits.map(|spec| {
+                (
+                    spec.mode,
+                    if totals.min_balance[l].is_finite() {
+                        totals.min_balance[l]
+                    } else {
+                        0.0
+                    },
+                    mean_balance(&members, l, groups[l].members.len()),
+                    outstanding_surplus(&members, l, groups[l].members.len()),
+                    totals.throttled_s[l],
+                )
+            }),
+            steps: if l == 0 {
+                std::mem::take(&mut recorded)
+            } else {
+                Vec::new()
+            },
+        })
+        .collect()
+}
+
+/// Each member's credits for the step, and the capacity they leave: all its vCPUs, or
+/// what its credits allow once held to the baseline. Serving members share the demand
+/// evenly; pending ones only earn.
+#[allow(clippy::too_many_arguments)]
+fn spend_credits(
+    members: &mut Members,
+    spec: &CreditSpec,
+    length: &StepLength,
+    t: f64,
+    demand_vcpu: &Lanes<f64>,
+    n_serving: &Lanes<f64>,
+    fraction: &Lanes<f64>,
+    min_balance: &mut Lanes<f64>,
+) -> Lanes<f64> {
+    let per_member: Lanes<f64> = std::array::from_fn(|l| {
+        if n_serving[l] > 0.0 {
+            demand_vcpu[l] / n_serving[l]
         } else {
-            states.iter().map(|s| s.balance).sum::<f64>() / states.len() as f64
-        };
-        let outstanding: f64 = states.iter().map(|s| s.surplus).sum();
-        (
-            spec.mode,
-            if min_balance.is_finite() {
-                min_balance
+            0.0
+        }
+    });
+    let mut capacity = [0.0; LANES];
+    let live = members.live;
+    // One slot at a time, its arrays borrowed apart so that the compiler knows they do
+    // not overlap and keeps the lane loops in vector registers.
+    let slots = members.in_service_s[..live]
+        .iter()
+        .zip(&members.launched_s[..live])
+        .zip(&mut members.balance[..live])
+        .zip(&mut members.launch_credits[..live])
+        .zip(&mut members.surplus[..live]);
+    for ((((in_service_s, launched_s), balance), launch), surplus) in slots {
+        let wanted: Lanes<f64> = std::array::from_fn(|l| {
+            if in_service_s[l] <= t {
+                per_member[l]
             } else {
                 0.0
-            },
-            end_balance,
-            outstanding,
-            throttled_s,
-        )
-    });
-    GroupRun {
-        capacity,
-        billed_seconds_by_month: billed,
-        charged_credits_by_month: charged,
-        credits,
-        steps,
+            }
+        });
+        let mut ledgers = burst::Ledgers {
+            balance,
+            launch,
+            surplus,
+        };
+        let (spent, throttled) = burst::ledger_step(spec, length, &mut ledgers, &wanted);
+        for l in 0..LANES {
+            let member_capacity = if throttled[l] {
+                length.served_vcpu(spent[l])
+            } else {
+                spec.vcpu
+            };
+            let balance = ledgers.balance[l];
+            min_balance[l] = if launched_s[l] <= t {
+                min_balance[l].min(balance)
+            } else {
+                min_balance[l]
+            };
+            capacity[l] += if in_service_s[l] <= t {
+                member_capacity * fraction[l]
+            } else {
+                0.0
+            };
+        }
+    }
+    capacity
+}
+
+/// The capacity of serving members without credits: all their vCPUs.
+fn full_capacity(
+    members: &Members,
+    vcpu_per_unit: f64,
+    t: f64,
+    fraction: &Lanes<f64>,
+) -> Lanes<f64> {
+    let mut capacity = [0.0; LANES];
+    for in_service_s in &members.in_service_s[..members.live] {
+        for l in 0..LANES {
+            capacity[l] += if in_service_s[l] <= t {
+                vcpu_per_unit * fraction[l]
+            } else {
+                0.0
+            };
+        }
+    }
+    capacity
+}
+
+/// A deployment step on one lane: changes capacity and members in service; returns the
+/// extra members running (billed).
+fn deploy(
+    d: &DeploymentPlan,
+    inputs: &GroupInputs<'_>,
+    lane: usize,
+    n_serving: f64,
+    capacity_vcpu: &mut f64,
+    in_service: &mut f64,
+) -> f64 {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let b = d.batch(n_serving as usize) as f64;
+    let n = n_serving;
+    let per_serving = if n > 0.0 {
+        *capacity_vcpu / n
+    } else {
+        inputs.vcpu_per_unit
+    };
+    match d.policy {
+        // every instance is out of service for the deployment
+        DeploymentPolicy::AllAtOnce => {
+            *capacity_vcpu = 0.0;
+            *in_service = 0.0;
+            0.0
+        }
+        // one batch at a time is out of service
+        DeploymentPolicy::Rolling => {
+            *capacity_vcpu = (n - b).max(0.0) * per_serving;
+            *in_service = (n - b).max(0.0);
+            0.0
+        }
+        // a new batch is launched first, so capacity stays whole
+        DeploymentPolicy::RollingWithAdditionalBatch => b,
+        // a second, temporary group as large as the first serves too
+        DeploymentPolicy::Immutable | DeploymentPolicy::TrafficSplitting => {
+            *in_service += n;
+            *capacity_vcpu += n * inputs.vcpu_per_unit * inputs.lanes[lane].in_service_fraction;
+            n
+        }
     }
 }
 
-/// The vCPUs `n` serving members would have with no credit limit.
-fn n_serving_vcpu(n: usize, inputs: &GroupInputs<'_>) -> f64 {
+/// At the end of a clock hour: each member's surplus above 24 hours of earnings is
+/// charged.
+fn charge_hour(members: &mut Members, spec: &CreditSpec, t: f64, charged: &mut Lanes<f64>) {
+    let mut hour = [0.0; LANES];
+    let live = members.live;
+    for (launched_s, surplus) in members.launched_s[..live]
+        .iter()
+        .zip(&mut members.surplus[..live])
+    {
+        for l in 0..LANES {
+            let active = launched_s[l] <= t;
+            let excess = burst::hourly_excess(spec, surplus[l]);
+            let excess = if active { excess } else { 0.0 };
+            surplus[l] -= excess;
+            hour[l] += excess;
+        }
+    }
+    for l in 0..LANES {
+        charged[l] += hour[l];
+    }
+}
+
+/// Moves lane `lane`'s group to `size` at `t_end`: launches fill the next slots; the
+/// newest members are terminated first, each billed its run's minimum and charged its
+/// surplus.
+#[allow(clippy::too_many_arguments)]
+fn resize(
+    group: &mut Group,
+    members: &mut Members,
+    lane: usize,
+    size: usize,
+    t_end: f64,
+    inputs: &GroupInputs<'_>,
+    totals: &mut Totals,
+    month: usize,
+) {
+    let before = group.members.len();
+    let changes = group.resize(size, t_end);
+    for (i, member) in changes.terminated.iter().enumerate() {
+        let run = t_end - member.launched_s;
+        totals.billed_s[month][lane] += (inputs.billed_per_run)(run) - run;
+        let surplus = members.empty(before - 1 - i, lane);
+        if inputs.credits.is_some() {
+            totals.charged[month][lane] += surplus;
+        }
+    }
+    if changes.launched > 0 {
+        members.grow(size);
+        for slot in before..size {
+            let member = group.members[slot];
+            members.fill(
+                slot,
+                lane,
+                member.launched_s,
+                member.in_service_s,
+                inputs.credits,
+            );
+        }
+    }
+}
+
+/// Mean earned balance of the `n` members of a lane (0 with none).
+fn mean_balance(members: &Members, lane: usize, n: usize) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
     #[allow(clippy::cast_precision_loss)]
-    let n = n as f64;
-    n * inputs.vcpu_per_unit * inputs.in_service_fraction
+    let mean = (0..n).map(|s| members.balance[s][lane]).sum::<f64>() / n as f64;
+    mean
+}
+
+/// Surplus credits outstanding on a lane, all its `n` members.
+fn outstanding_surplus(members: &Members, lane: usize, n: usize) -> f64 {
+    (0..n).map(|s| members.surplus[s][lane]).sum()
 }

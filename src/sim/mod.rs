@@ -8,14 +8,17 @@ pub mod demand;
 mod group;
 mod models;
 
+pub use group::LANES;
 pub use models::{CreditStats, StepRecord};
+
+use models::LanePaths;
 
 use serde::Serialize;
 
 use crate::billing::{self, LineItem};
 use crate::capacity::CapacityStats;
 use crate::report::table::format_quantity;
-use crate::scenario::{OptionModel, OptionPlan, Plan, Slo};
+use crate::scenario::{OptionModel, Plan, Slo};
 
 /// The outcome of running a plan.
 #[derive(Debug, Clone)]
@@ -85,7 +88,7 @@ pub fn run_recording(plan: &Plan) -> (RunResult, Vec<f64>) {
 /// When `rps` does not have one value per step of the plan's timeline.
 #[must_use]
 pub fn run_demand(plan: &Plan, rps: &[f64]) -> RunResult {
-    run_options(plan, rps, false)
+    run_lanes(&[(plan, rps)], false).swap_remove(0)
 }
 
 /// As [`run_demand`], keeping every step of each option (for `costcast simulate --path`).
@@ -94,50 +97,80 @@ pub fn run_demand(plan: &Plan, rps: &[f64]) -> RunResult {
 /// When `rps` does not have one value per step of the plan's timeline.
 #[must_use]
 pub fn run_demand_recording(plan: &Plan, rps: &[f64]) -> RunResult {
-    run_options(plan, rps, true)
+    run_lanes(&[(plan, rps)], true).swap_remove(0)
+}
+
+/// Runs up to [`LANES`] paths (each a plan, drawn from one scenario, and its demand)
+/// together, one result per path in the order given. Each path's result is exactly what
+/// it would be alone.
+///
+/// # Panics
+/// When `paths` is empty or holds more than [`LANES`] paths, or a demand series does not
+/// have one value per step of its plan's timeline.
+#[must_use]
+pub fn run_paths(paths: &[(&Plan, &[f64])]) -> Vec<RunResult> {
+    run_lanes(paths, false)
 }
 
 fn run_with(plan: &Plan, record: bool) -> (RunResult, Vec<f64>) {
     let rps = demand::requests_per_second(&plan.workload, &plan.timeline);
-    (run_options(plan, &rps, record), rps)
+    (run_lanes(&[(plan, &rps)], record).swap_remove(0), rps)
 }
 
-fn run_options(plan: &Plan, rps: &[f64], record: bool) -> RunResult {
-    assert_eq!(
-        rps.len(),
-        plan.timeline.steps,
-        "invariant: one demand value per step"
+fn run_lanes(paths: &[(&Plan, &[f64])], record: bool) -> Vec<RunResult> {
+    assert!(
+        (1..=LANES).contains(&paths.len()),
+        "invariant: 1 to {LANES} paths run together"
     );
-    let options = plan
-        .options
-        .iter()
-        .map(|option| run_option(plan, option, rps, record))
-        .collect();
-    let months = plan
-        .timeline
-        .months
-        .iter()
-        .map(|m| m.label.clone())
-        .collect();
-    RunResult { months, options }
-}
-
-fn run_option(plan: &Plan, option: &OptionPlan, rps: &[f64], record: bool) -> OptionResult {
-    let run = match &option.model {
-        OptionModel::Ec2Fleet(fleet) => models::ec2_fleet(plan, fleet, rps, record),
-        OptionModel::Lambda(function) => models::lambda(plan, function, rps, record),
-        OptionModel::Fargate(service) => models::fargate(plan, service, rps, record),
-        OptionModel::Lightsail(instances) => models::lightsail(plan, instances, rps, record),
+    // Spare lanes repeat the last path; their results are dropped.
+    let lane = |l: usize| paths[l.min(paths.len() - 1)];
+    let lanes = LanePaths {
+        plans: std::array::from_fn(|l| lane(l).0),
+        rps: std::array::from_fn(|l| lane(l).1),
+        real: paths.len(),
     };
-    OptionResult {
-        name: option.name.clone(),
-        service: option.service,
-        months: run.months,
-        verdict: verdict(&run.capacity, run.credits.as_ref(), &plan.slo),
-        capacity: run.capacity,
-        credits: run.credits,
-        steps: run.steps,
+    let plan = paths[0].0;
+    let mut results: Vec<RunResult> = paths
+        .iter()
+        .map(|(p, _)| RunResult {
+            months: p.timeline.months.iter().map(|m| m.label.clone()).collect(),
+            options: Vec::with_capacity(p.options.len()),
+        })
+        .collect();
+    for (i, option) in plan.options.iter().enumerate() {
+        let runs = match &option.model {
+            OptionModel::Ec2Fleet(_) => models::ec2_fleet(&lanes, i, record),
+            OptionModel::Fargate(_) => models::fargate(&lanes, i, record),
+            OptionModel::Lightsail(_) => models::lightsail(&lanes, i, record),
+            OptionModel::Lambda(_) => paths
+                .iter()
+                .map(|(p, rps)| {
+                    assert_eq!(
+                        rps.len(),
+                        p.timeline.steps,
+                        "invariant: one demand value per step"
+                    );
+                    let OptionModel::Lambda(function) = &p.options[i].model else {
+                        unreachable!("invariant: every path of a run has the same options")
+                    };
+                    models::lambda(p, function, rps, record)
+                })
+                .collect(),
+        };
+        for ((result, run), (p, _)) in results.iter_mut().zip(runs).zip(paths) {
+            let option = &p.options[i];
+            result.options.push(OptionResult {
+                name: option.name.clone(),
+                service: option.service,
+                months: run.months,
+                verdict: verdict(&run.capacity, run.credits.as_ref(), &p.slo),
+                capacity: run.capacity,
+                credits: run.credits,
+                steps: run.steps,
+            });
+        }
     }
+    results
 }
 
 /// Checks capacity against the SLO and says why it fails.

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::group::{GroupInputs, GroupRun, run_group};
+use super::group::{GroupInputs, GroupRun, LaneInputs, Lanes, run_group};
 use crate::billing::burst;
 use crate::billing::elb;
 use crate::billing::{
@@ -19,7 +19,7 @@ use crate::catalog::CreditMode;
 use crate::scenario::options::{
     ALB_PUBLIC_IPV4_ADDRESSES, Attachments, Ec2FleetPlan, FargatePlan, LambdaPlan, LightsailPlan,
 };
-use crate::scenario::{Month, Plan};
+use crate::scenario::{Month, OptionModel, Plan};
 
 /// What one option's model produced.
 #[derive(Debug, Clone)]
@@ -32,6 +32,47 @@ pub(super) struct ModelRun {
     pub credits: Option<CreditStats>,
     /// Each step, when asked for.
     pub steps: Vec<StepRecord>,
+}
+
+/// The paths a model runs on together: lane `l` is one path's plan and demand. Only the
+/// first `real` lanes are wanted; the others repeat a path to fill the lanes.
+pub(super) struct LanePaths<'a> {
+    /// Each lane's plan (the scenario with the path's drawn values).
+    pub plans: Lanes<&'a Plan>,
+    /// Each lane's requests per second at every step.
+    pub rps: Lanes<&'a [f64]>,
+    /// Lanes whose results are wanted.
+    pub real: usize,
+}
+
+impl<'a> LanePaths<'a> {
+    /// What every lane's group shares, and what differs per lane.
+    fn lane_inputs(
+        &self,
+        deployments: impl Fn(usize) -> Option<&'a crate::scenario::options::DeploymentPlan>,
+        in_service_fraction: impl Fn(usize) -> f64,
+    ) -> Lanes<LaneInputs<'a>> {
+        std::array::from_fn(|l| LaneInputs {
+            rps: self.rps[l],
+            vcpu_ms_per_request: self.plans[l].workload.vcpu_ms_per_request,
+            response_bytes: self.plans[l].workload.response_kb * 1000.0,
+            in_service_fraction: in_service_fraction(l),
+            deployments: deployments(l),
+        })
+    }
+
+    /// Option `option` of every lane, as `pick` reads it (`None`: the lanes' plans
+    /// disagree on the option's service, which paths of one scenario never do).
+    fn option<T>(
+        &self,
+        option: usize,
+        pick: impl Fn(&'a OptionModel) -> Option<&'a T>,
+    ) -> Lanes<&'a T> {
+        std::array::from_fn(|l| {
+            pick(&self.plans[l].options[option].model)
+                .expect("invariant: every path of a run has the same options")
+        })
+    }
 }
 
 /// One step of one option, for `costcast simulate`.
@@ -92,17 +133,31 @@ fn credit_stats(run: &GroupRun, usd_per_vcpu_hour: f64) -> Option<CreditStats> {
     })
 }
 
-pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64], record: bool) -> ModelRun {
+/// EC2 fleets and Beanstalk environments: instances through the scaling engine, then
+/// instance-seconds, surplus credits and attachments priced per month.
+pub(super) fn ec2_fleet(paths: &LanePaths<'_>, option: usize, record: bool) -> Vec<ModelRun> {
+    let fleets = paths.option(option, |m| match m {
+        OptionModel::Ec2Fleet(f) => Some(f),
+        _ => None,
+    });
+    let fleet = fleets[0];
     let inputs = GroupInputs {
         spec: &fleet.group,
         vcpu_per_unit: fleet.vcpu,
-        in_service_fraction: 1.0,
         credits: fleet.credits.as_ref().map(|(spec, _)| spec),
         billed_per_run: fleet.rates.os.billed_per_run(),
         metric: fleet.metric,
-        deployments: fleet.deployments.as_ref(),
+        lanes: paths.lane_inputs(|l| fleets[l].deployments.as_ref(), |_| 1.0),
     };
-    let run = run_group(plan, rps, &inputs, record);
+    let runs = run_group(&paths.plans[0].timeline, &inputs, record);
+    runs.into_iter()
+        .take(paths.real)
+        .enumerate()
+        .map(|(l, run)| price_ec2_fleet(paths.plans[l], fleets[l], paths.rps[l], run))
+        .collect()
+}
+
+fn price_ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64], run: GroupRun) -> ModelRun {
     let months: Vec<Vec<LineItem>> = plan
         .timeline
         .months
@@ -143,17 +198,31 @@ pub(super) fn ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64], record: 
     finish(plan, months, run, credits, rps)
 }
 
-pub(super) fn fargate(plan: &Plan, service: &FargatePlan, rps: &[f64], record: bool) -> ModelRun {
+/// ECS services on Fargate: tasks through the scaling engine, then task-seconds and
+/// attachments priced per month.
+pub(super) fn fargate(paths: &LanePaths<'_>, option: usize, record: bool) -> Vec<ModelRun> {
+    let services = paths.option(option, |m| match m {
+        OptionModel::Fargate(f) => Some(f),
+        _ => None,
+    });
+    let service = services[0];
     let inputs = GroupInputs {
         spec: &service.group,
         vcpu_per_unit: service.size.vcpu,
-        in_service_fraction: service.in_service_fraction,
         credits: None,
         billed_per_run: fargate::billed_seconds_per_task,
         metric: service.metric,
-        deployments: None,
+        lanes: paths.lane_inputs(|_| None, |l| services[l].in_service_fraction),
     };
-    let run = run_group(plan, rps, &inputs, record);
+    let runs = run_group(&paths.plans[0].timeline, &inputs, record);
+    runs.into_iter()
+        .take(paths.real)
+        .enumerate()
+        .map(|(l, run)| price_fargate(paths.plans[l], services[l], paths.rps[l], run))
+        .collect()
+}
+
+fn price_fargate(plan: &Plan, service: &FargatePlan, rps: &[f64], run: GroupRun) -> ModelRun {
     let months = plan
         .timeline
         .months
@@ -192,24 +261,33 @@ pub(super) fn fargate(plan: &Plan, service: &FargatePlan, rps: &[f64], record: b
     finish(plan, months, run, None, rps)
 }
 
-pub(super) fn lightsail(
-    plan: &Plan,
-    instances: &LightsailPlan,
-    rps: &[f64],
-    record: bool,
-) -> ModelRun {
-    let count = f64::from(instances.count);
+/// Lightsail: a fixed set of instances with burst capacity; plans, transfer and the
+/// load balancer priced per month.
+pub(super) fn lightsail(paths: &LanePaths<'_>, option: usize, record: bool) -> Vec<ModelRun> {
+    let all = paths.option(option, |m| match m {
+        OptionModel::Lightsail(f) => Some(f),
+        _ => None,
+    });
+    let instances = all[0];
     let group = GroupSpec::fixed(instances.count);
     let inputs = GroupInputs {
         spec: &group,
         vcpu_per_unit: instances.vcpu,
-        in_service_fraction: 1.0,
         credits: Some(&instances.credits),
         billed_per_run: |s| s,
         metric: Metric::Cpu,
-        deployments: None,
+        lanes: paths.lane_inputs(|_| None, |_| 1.0),
     };
-    let run = run_group(plan, rps, &inputs, record);
+    let runs = run_group(&paths.plans[0].timeline, &inputs, record);
+    runs.into_iter()
+        .take(paths.real)
+        .enumerate()
+        .map(|(l, run)| price_lightsail(paths.plans[l], all[l], paths.rps[l], run))
+        .collect()
+}
+
+fn price_lightsail(plan: &Plan, instances: &LightsailPlan, rps: &[f64], run: GroupRun) -> ModelRun {
+    let count = f64::from(instances.count);
     let months = plan
         .timeline
         .months
@@ -322,7 +400,7 @@ pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64], record: bo
     } else {
         vec![0.0; plan.timeline.months.len()]
     };
-    let mut meter = CapacityMeter::for_concurrency();
+    let mut meter: CapacityMeter = CapacityMeter::for_concurrency();
     let mut months = Vec::with_capacity(plan.timeline.months.len());
     let mut steps = Vec::with_capacity(if record { rps.len() } else { 0 });
     for (month, provisioned_s) in plan.timeline.months.iter().zip(provisioned_seconds) {
@@ -330,7 +408,7 @@ pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64], record: bo
         for &r in &rps[month.first_step..month.end_step] {
             arrived += r * step_s;
             let wanted = lambda::concurrency_billed(r, billed_ms);
-            meter.record(step_s, wanted, function.concurrency_limit, 0.0);
+            meter.record(step_s, &[wanted], &[function.concurrency_limit], &[0.0]);
             let served = if wanted > function.concurrency_limit {
                 r * function.concurrency_limit / wanted
             } else {
