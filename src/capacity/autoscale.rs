@@ -148,22 +148,137 @@ pub struct Group {
     max: u32,
     /// Members, oldest first.
     pub members: Vec<Member>,
-    period_sum: f64,
-    period_len_s: f64,
-    /// Datapoints in a row above the policy's upper threshold (target tracking: the
-    /// target), up to the latest: an alarm needing n breaching datapoints in a row is in
-    /// ALARM exactly when this is at least n.
-    above_run: usize,
-    /// Datapoints in a row below the lower threshold (target tracking: 90% of target).
-    below_run: usize,
+    /// The alarms [`Group::decide`] feeds (the engine keeps its own, one per lane).
+    alarms: Alarms<1>,
     last_scale_out_s: f64,
     last_activity_s: f64,
 }
 
+/// What a group's alarms reported at the end of a metric period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AlarmSignal {
+    /// The period's datapoint: the metric averaged over it.
+    pub datapoint: f64,
+    /// Datapoints in a row above the policy's upper threshold (target tracking: the
+    /// target), up to this one: an alarm needing n breaching datapoints in a row is in
+    /// ALARM exactly when this is at least n.
+    pub above_run: u32,
+    /// Datapoints in a row below the lower threshold (target tracking: 90% of target).
+    pub below_run: u32,
+}
+
+/// A scaling policy's CloudWatch alarms on `L` paths at once (one lane each; the
+/// engine's lanes, or one for [`Group::decide`]): each step's metric averaged into a
+/// datapoint per period, and the breaching datapoints in a row.
+#[derive(Debug, Clone)]
+pub struct Alarms<const L: usize> {
+    period_s: f64,
+    upper: f64,
+    lower: f64,
+    /// Breaching datapoints in a row either alarm needs before the policy can act.
+    needed_above: u32,
+    needed_below: u32,
+    period_len_s: f64,
+    period_sum: [f64; L],
+    datapoint: [f64; L],
+    above_run: [u32; L],
+    below_run: [u32; L],
+}
+
+impl<const L: usize> Alarms<L> {
+    /// The alarms of `spec`'s policy, with no datapoint yet.
+    #[must_use]
+    pub fn new(spec: &GroupSpec) -> Alarms<L> {
+        let (upper, lower, needed_above, needed_below) = match spec.policy {
+            Policy::Fixed => (f64::INFINITY, f64::NEG_INFINITY, u32::MAX, u32::MAX),
+            Policy::TargetTracking { target, .. } => (
+                target,
+                TARGET_TRACKING_LOW_FACTOR * target,
+                TARGET_TRACKING_HIGH_DATAPOINTS,
+                TARGET_TRACKING_LOW_DATAPOINTS,
+            ),
+            Policy::Simple {
+                upper_threshold,
+                lower_threshold,
+                evaluation_periods,
+                ..
+            } => (
+                upper_threshold,
+                lower_threshold,
+                evaluation_periods,
+                evaluation_periods,
+            ),
+        };
+        Alarms {
+            period_s: spec.metric_period_s(),
+            upper,
+            lower,
+            needed_above,
+            needed_below,
+            period_len_s: 0.0,
+            period_sum: [0.0; L],
+            datapoint: [0.0; L],
+            above_run: [0; L],
+            below_run: [0; L],
+        }
+    }
+
+    /// Feeds each lane's metric value over a step of `step_s` seconds; returns whether
+    /// the step completed a metric period (the same on every lane: they share the
+    /// timeline), whose datapoints [`Alarms::signal`] then reads.
+    #[inline]
+    pub fn feed(&mut self, step_s: f64, metric: &[f64; L]) -> bool {
+        if self.period_s <= 0.0 {
+            return false;
+        }
+        for (sum, m) in self.period_sum.iter_mut().zip(metric) {
+            *sum += m * step_s;
+        }
+        self.period_len_s += step_s;
+        if self.period_len_s + 1e-9 < self.period_s {
+            return false;
+        }
+        for l in 0..L {
+            let datapoint = self.period_sum[l] / self.period_len_s;
+            self.datapoint[l] = datapoint;
+            self.period_sum[l] = 0.0;
+            self.above_run[l] = if datapoint > self.upper {
+                self.above_run[l] + 1
+            } else {
+                0
+            };
+            self.below_run[l] = if datapoint < self.lower {
+                self.below_run[l] + 1
+            } else {
+                0
+            };
+        }
+        self.period_len_s = 0.0;
+        true
+    }
+
+    /// Lane `lane`'s latest datapoint and breaching runs.
+    #[must_use]
+    pub fn signal(&self, lane: usize) -> AlarmSignal {
+        AlarmSignal {
+            datapoint: self.datapoint[lane],
+            above_run: self.above_run[lane],
+            below_run: self.below_run[lane],
+        }
+    }
+
+    /// Whether either alarm of lane `lane` has the breaching datapoints its policy
+    /// needs: when not, the policy cannot act on the latest datapoint (cooldowns aside).
+    #[must_use]
+    pub fn may_act(&self, lane: usize) -> bool {
+        self.above_run[lane] >= self.needed_above || self.below_run[lane] >= self.needed_below
+    }
+}
+
 /// Datapoints the target-tracking high alarm needs in a row.
-pub const TARGET_TRACKING_HIGH_DATAPOINTS: usize = 3;
+pub const TARGET_TRACKING_HIGH_DATAPOINTS: u32 = 3;
 /// Datapoints the target-tracking low alarm needs in a row.
-pub const TARGET_TRACKING_LOW_DATAPOINTS: usize = 15;
+pub const TARGET_TRACKING_LOW_DATAPOINTS: u32 = 15;
 /// The low alarm's threshold as a share of the target.
 pub const TARGET_TRACKING_LOW_FACTOR: f64 = 0.9;
 
@@ -182,10 +297,7 @@ impl Group {
                 })
                 .collect(),
             spec: spec.clone(),
-            period_sum: 0.0,
-            period_len_s: 0.0,
-            above_run: 0,
-            below_run: 0,
+            alarms: Alarms::new(spec),
             last_scale_out_s: f64::NEG_INFINITY,
             last_activity_s: f64::NEG_INFINITY,
         }
@@ -218,42 +330,29 @@ impl Group {
     /// Feeds the step's metric value (the group's metric over `step_s` seconds) and
     /// returns the size the group wants at the end of the step, within its bounds.
     pub fn decide(&mut self, t_end_s: f64, step_s: f64, metric: f64) -> usize {
+        let signal = self
+            .alarms
+            .feed(step_s, &[metric])
+            .then(|| self.alarms.signal(0));
+        self.act(t_end_s, step_s, signal)
+    }
+
+    /// The size the group wants at the end of a step, within its bounds, given the
+    /// datapoint its alarms completed in the step (`None` when none did).
+    pub fn act(&mut self, t_end_s: f64, step_s: f64, signal: Option<AlarmSignal>) -> usize {
         let current = self.members.len();
         let bounded = |n: i64, g: &Group| -> usize {
             usize::try_from(n.clamp(i64::from(g.min), i64::from(g.max))).unwrap_or(0)
         };
         #[allow(clippy::cast_possible_wrap)]
         let current_i = current as i64;
-        let period = self.spec.metric_period_s();
-        if period <= 0.0 {
+        let Some(AlarmSignal {
+            datapoint,
+            above_run,
+            below_run,
+        }) = signal
+        else {
             return bounded(current_i, self);
-        }
-        self.period_sum += metric * step_s;
-        self.period_len_s += step_s;
-        if self.period_len_s + 1e-9 < period {
-            return bounded(current_i, self);
-        }
-        let datapoint = self.period_sum / self.period_len_s;
-        self.period_sum = 0.0;
-        self.period_len_s = 0.0;
-        let (upper, lower) = match self.spec.policy {
-            Policy::Fixed => (f64::INFINITY, f64::NEG_INFINITY),
-            Policy::TargetTracking { target, .. } => (target, TARGET_TRACKING_LOW_FACTOR * target),
-            Policy::Simple {
-                upper_threshold,
-                lower_threshold,
-                ..
-            } => (upper_threshold, lower_threshold),
-        };
-        self.above_run = if datapoint > upper {
-            self.above_run + 1
-        } else {
-            0
-        };
-        self.below_run = if datapoint < lower {
-            self.below_run + 1
-        } else {
-            0
         };
         let wanted = match self.spec.policy {
             Policy::Fixed => current_i,
@@ -263,9 +362,9 @@ impl Group {
                 scale_in_cooldown_s,
                 ..
             } => {
-                let out_armed = self.above_run >= TARGET_TRACKING_HIGH_DATAPOINTS
+                let out_armed = above_run >= TARGET_TRACKING_HIGH_DATAPOINTS
                     && t_end_s - self.last_scale_out_s >= scale_out_cooldown_s;
-                let in_armed = self.below_run >= TARGET_TRACKING_LOW_DATAPOINTS
+                let in_armed = below_run >= TARGET_TRACKING_LOW_DATAPOINTS
                     && t_end_s - self.last_activity_s >= scale_in_cooldown_s;
                 if !out_armed && !in_armed {
                     // no alarm can act: the usual datapoint, decided without the
@@ -300,13 +399,13 @@ impl Group {
                 cooldown_s,
                 ..
             } => {
-                let n = usize::try_from(evaluation_periods).unwrap_or(1);
+                let n = evaluation_periods;
                 if t_end_s - self.last_activity_s < cooldown_s {
                     current_i
-                } else if self.above_run >= n {
+                } else if above_run >= n {
                     self.last_activity_s = t_end_s;
                     current_i + upper_adjustment
-                } else if self.below_run >= n {
+                } else if below_run >= n {
                     self.last_activity_s = t_end_s;
                     current_i + lower_adjustment
                 } else {
@@ -340,44 +439,43 @@ impl Group {
     }
 }
 
-/// The value of `metric` for a step, given the group's in-service instances.
+/// The value of `metric` for a step on each lane, given its in-service instances.
 ///
 /// `served_vcpu` of `capacity_vcpu` is busy; `requests_per_second` arrive and send
 /// `response_bytes` each; the datapoint covers `period_s`.
 #[must_use]
-pub fn metric_value(
+#[inline]
+pub fn metric_values<const L: usize>(
     metric: Metric,
-    in_service: usize,
-    served_vcpu: f64,
-    capacity_vcpu: f64,
-    requests_per_second: f64,
-    response_bytes: f64,
+    in_service: &[f64; L],
+    served_vcpu: &[f64; L],
+    capacity_vcpu: &[f64; L],
+    requests_per_second: &[f64; L],
+    response_bytes: &[f64; L],
     period_s: f64,
-) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
-    let n = in_service as f64;
+) -> [f64; L] {
     match metric {
-        Metric::Cpu => {
-            if capacity_vcpu > 0.0 {
-                100.0 * served_vcpu / capacity_vcpu
+        Metric::Cpu => std::array::from_fn(|l| {
+            if capacity_vcpu[l] > 0.0 {
+                100.0 * served_vcpu[l] / capacity_vcpu[l]
             } else {
                 100.0
             }
-        }
-        Metric::RequestsPerTarget => {
-            if n > 0.0 {
-                requests_per_second * 60.0 / n
+        }),
+        Metric::RequestsPerTarget => std::array::from_fn(|l| {
+            if in_service[l] > 0.0 {
+                requests_per_second[l] * 60.0 / in_service[l]
             } else {
                 f64::INFINITY
             }
-        }
-        Metric::NetworkOut => {
-            if n > 0.0 {
-                requests_per_second * response_bytes * period_s / n
+        }),
+        Metric::NetworkOut => std::array::from_fn(|l| {
+            if in_service[l] > 0.0 {
+                requests_per_second[l] * response_bytes[l] * period_s / in_service[l]
             } else {
                 f64::INFINITY
             }
-        }
+        }),
     }
 }
 
@@ -516,14 +614,28 @@ mod tests {
 
     #[test]
     fn metric_values() {
-        assert_eq!(metric_value(Metric::Cpu, 2, 1.0, 4.0, 0.0, 0.0, 60.0), 25.0);
+        let metric_value = |metric, n: f64, served, capacity, rps, bytes, period| {
+            super::metric_values(
+                metric,
+                &[n],
+                &[served],
+                &[capacity],
+                &[rps],
+                &[bytes],
+                period,
+            )[0]
+        };
         assert_eq!(
-            metric_value(Metric::RequestsPerTarget, 2, 0.0, 0.0, 10.0, 0.0, 60.0),
+            metric_value(Metric::Cpu, 2.0, 1.0, 4.0, 0.0, 0.0, 60.0),
+            25.0
+        );
+        assert_eq!(
+            metric_value(Metric::RequestsPerTarget, 2.0, 0.0, 0.0, 10.0, 0.0, 60.0),
             300.0
         );
         // 20 req/s × 20,000 B × 300 s over 2 instances = 60 MB each
         assert_eq!(
-            metric_value(Metric::NetworkOut, 2, 0.0, 0.0, 20.0, 20_000.0, 300.0),
+            metric_value(Metric::NetworkOut, 2.0, 0.0, 0.0, 20.0, 20_000.0, 300.0),
             60e6
         );
     }

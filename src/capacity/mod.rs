@@ -84,13 +84,16 @@ impl<const L: usize> CapacityMeter<L> {
             self.peak_demand[l] = self.peak_demand[l].max(demand[l]);
         }
         if let Some(histograms) = &mut self.utilization {
-            for (l, histogram) in histograms.iter_mut().enumerate() {
-                let served = demand[l].min(capacity[l]);
-                histogram.record(if capacity[l] > 0.0 {
-                    served / capacity[l]
+            let utilization: [f64; L] = std::array::from_fn(|l| {
+                if capacity[l] > 0.0 {
+                    demand[l].min(capacity[l]) / capacity[l]
                 } else {
                     1.0
-                });
+                }
+            });
+            let bins = utilization.map(UtilizationHistogram::bin);
+            for ((histogram, bin), u) in histograms.iter_mut().zip(bins).zip(utilization) {
+                histogram.add(bin, u);
             }
         }
     }
@@ -177,18 +180,29 @@ impl UtilizationHistogram {
         }
     }
 
-    /// Adds one step's utilisation (clamped to 0..=1).
+    /// Adds one step's utilisation (0 to 1).
     #[inline]
     pub fn record(&mut self, utilization: f64) {
-        let u = utilization.clamp(0.0, 1.0);
+        self.add(Self::bin(utilization), utilization);
+    }
+
+    /// The bin of a utilisation (values outside 0..=1 go to the first or last).
+    #[inline]
+    fn bin(utilization: f64) -> usize {
         #[allow(
             clippy::cast_precision_loss,
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss
         )]
-        let bin = ((u * UTILIZATION_BINS as f64) as usize).min(UTILIZATION_BINS - 1);
+        let bin = (utilization * UTILIZATION_BINS as f64) as usize;
+        // (`as` saturates: negative values and NaN give 0)
+        bin.min(UTILIZATION_BINS - 1)
+    }
+
+    #[inline]
+    fn add(&mut self, bin: usize, utilization: f64) {
         self.counts[bin] += 1;
-        self.sums[bin] += u;
+        self.sums[bin] += utilization;
         self.total += 1;
     }
 

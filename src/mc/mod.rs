@@ -187,16 +187,13 @@ fn run_group_of_paths(plan: &Plan, seed: u64, paths: &[u64]) -> Vec<PathResult> 
         .iter()
         .map(|p| plan.uncertainty.draw(plan, &mut rng::path_rng(seed, *p)))
         .collect();
-    let lanes: Vec<(&Plan, &[f64])> = draws
+    let lanes = draws.iter().map(|d| (&d.plan, d.demand.clone())).collect();
+    sim::run_paths(lanes)
         .iter()
-        .map(|d| (&d.plan, d.requests_per_second.as_slice()))
-        .collect();
-    sim::run_paths(&lanes)
-        .iter()
-        .zip(paths.iter().zip(&draws))
-        .map(|(run, (path, draw))| PathResult {
+        .zip(paths)
+        .map(|(run, path)| PathResult {
             path: *path,
-            mean_requests_per_second: mean(&draw.requests_per_second),
+            mean_requests_per_second: run.mean_requests_per_second,
             options: option_paths(run),
         })
         .collect()
@@ -207,14 +204,9 @@ fn run_group_of_paths(plan: &Plan, seed: u64, paths: &[u64]) -> Vec<PathResult> 
 #[must_use]
 pub fn record_path(plan: &Plan, seed: u64, path: u64) -> (RunResult, Vec<f64>) {
     let draw = plan.uncertainty.draw(plan, &mut rng::path_rng(seed, path));
-    let run = sim::run_demand_recording(&draw.plan, &draw.requests_per_second);
-    (run, draw.requests_per_second)
-}
-
-fn mean(values: &[f64]) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
-    let n = values.len().max(1) as f64;
-    values.iter().sum::<f64>() / n
+    let mut run = sim::run_stream(&draw.plan, draw.demand, true);
+    let demand = std::mem::take(&mut run.demand_rps);
+    (run, demand)
 }
 
 fn option_paths(run: &RunResult) -> Vec<OptionPath> {

@@ -25,10 +25,9 @@ use crate::error::Result;
 use crate::scenario::options::OptionModel;
 use crate::scenario::resolve::{DemandSource, Workload};
 use crate::scenario::{Plan, Timeline, TomlInput};
-use crate::sim::demand;
+use crate::sim::demand::{DemandStream, Spike};
 
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
 /// `[uncertainty]` as written: each parameter a number or a `{ dist = … }` table.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -360,8 +359,8 @@ fn bootstrap_block(
 pub struct PathDraw {
     /// The scenario's plan with this path's values of the uncertain parameters.
     pub plan: Plan,
-    /// Requests per second at every step.
-    pub requests_per_second: Vec<f64>,
+    /// Its requests per second, step by step.
+    pub demand: DemandStream,
 }
 
 impl Uncertainty {
@@ -401,28 +400,26 @@ impl Uncertainty {
                 deployments,
             },
         );
-        let shape = self
-            .bootstrap_block_steps
-            .map(|block| bootstrap(&plan.workload, plan.timeline.steps, block, rng));
-        let mut rps =
-            demand::requests_per_second_shaped(&plan.workload, &plan.timeline, shape.as_deref());
+        let mut demand = DemandStream::new(&plan.workload, &plan.timeline);
+        if let Some(block) = self.bootstrap_block_steps {
+            let starts = bootstrap_starts(&plan.workload, plan.timeline.steps, block, rng);
+            demand = demand.with_bootstrap(block, starts);
+        }
         if let (Some((_, magnitude, minutes)), Some(rate)) = (&self.spikes, spike_rate) {
-            add_spikes(
-                &mut rps,
+            demand = demand.with_spikes(spikes(
+                plan.timeline.steps,
                 plan.timeline.step_seconds(),
                 rate,
                 magnitude,
                 minutes,
                 rng,
-            );
+            ));
         }
         if let Some((cv, rho)) = noise {
-            apply_noise(&mut rps, cv, rho, rng);
+            // the noise draws from what is left of the path's stream, as it goes
+            demand = demand.with_noise(cv, rho, rng.clone());
         }
-        PathDraw {
-            plan,
-            requests_per_second: rps,
-        }
+        PathDraw { plan, demand }
     }
 }
 
@@ -526,7 +523,14 @@ fn deployment_interval_s(per_week: f64) -> Option<i64> {
 /// from the trace's complete blocks. Blocks start at the trace's own block boundaries, so
 /// every block begins at the same time of day (and weekday, for weeks) as the trace did,
 /// and the daily (weekly) shape is kept.
-fn bootstrap(workload: &Workload, steps: usize, block: usize, rng: &mut PathRng) -> Vec<f64> {
+/// The first trace step of each block of a block bootstrap: whole blocks drawn
+/// uniformly from the trace's whole blocks.
+fn bootstrap_starts(
+    workload: &Workload,
+    steps: usize,
+    block: usize,
+    rng: &mut PathRng,
+) -> Vec<usize> {
     let DemandSource::Trace {
         requests_per_second: trace,
         ..
@@ -535,33 +539,28 @@ fn bootstrap(workload: &Workload, steps: usize, block: usize, rng: &mut PathRng)
         unreachable!("bootstrap was checked to apply to a trace");
     };
     let blocks = trace.len() / block;
-    let mut out = Vec::with_capacity(steps);
-    while out.len() < steps {
-        let b = rng.random_range(0..blocks);
-        let take = block.min(steps - out.len());
-        out.extend_from_slice(&trace[b * block..b * block + take]);
-    }
-    out
+    (0..steps.div_ceil(block))
+        .map(|_| rng.random_range(0..blocks) * block)
+        .collect()
 }
 
-/// Multiplies the rate by `magnitude` for `minutes` at each spike of a Poisson process of
-/// `per_day` spikes a day. Where spikes overlap, the larger magnitude applies (two
-/// overlapping surges do not compound).
-fn add_spikes(
-    rps: &mut [f64],
+/// Spikes over `steps` steps: Poisson arrivals at `per_day`, each with its magnitude
+/// and length drawn, in arrival order.
+fn spikes(
+    steps: usize,
     step_s: f64,
     per_day: f64,
     magnitude: &Dist,
     minutes: &Dist,
     rng: &mut PathRng,
-) {
+) -> Vec<Spike> {
+    let mut out = Vec::new();
     if per_day <= 0.0 {
-        return;
+        return out;
     }
     #[allow(clippy::cast_precision_loss)]
-    let horizon_s = rps.len() as f64 * step_s;
+    let horizon_s = steps as f64 * step_s;
     let mean_gap_s = 86_400.0 / per_day;
-    let mut factor: Vec<f64> = Vec::new();
     let mut t = 0.0;
     loop {
         // exponential gap by inversion; 1 − u is in (0, 1]
@@ -577,50 +576,46 @@ fn add_spikes(
             (t / step_s) as usize,
             ((t + length_s) / step_s).ceil() as usize,
         );
-        let last = last.max(first + 1).min(rps.len());
-        if factor.is_empty() {
-            // NaN: no spike here (a magnitude below 1 is a dip, and must apply too)
-            factor = vec![f64::NAN; rps.len()];
-        }
-        for f in &mut factor[first..last] {
-            *f = if f.is_nan() { m } else { f.max(m) };
-        }
+        out.push(Spike {
+            first,
+            last: last.max(first + 1).min(steps),
+            magnitude: m,
+        });
     }
-    for (r, f) in rps.iter_mut().zip(&factor) {
-        if !f.is_nan() {
-            *r *= f;
-        }
-    }
-}
-
-/// Multiplies each step by `exp(x − σ²/2)` where `x` is a stationary AR(1) process with
-/// lag-one correlation `rho` and variance `σ² = ln(1 + cv²)`: the multiplier has mean 1
-/// and coefficient of variation `cv`, and is never negative.
-fn apply_noise(rps: &mut [f64], cv: f64, rho: f64, rng: &mut PathRng) {
-    if cv <= 0.0 {
-        return;
-    }
-    let sigma = (1.0 + cv * cv).ln().sqrt();
-    let innovation = sigma * (1.0 - rho * rho).sqrt();
-    let bias = -sigma * sigma / 2.0;
-    let z: f64 = StandardNormal.sample(rng);
-    let mut x = sigma * z;
-    for r in rps.iter_mut() {
-        *r *= (x + bias).exp();
-        let z: f64 = StandardNormal.sample(rng);
-        x = rho * x + innovation * z;
-    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::mc::rng::path_rng;
+    use crate::scenario::resolve::SyntheticProfile;
+
+    /// A flat demand of 1 request per second at one-minute steps over `months` months.
+    fn flat(months: u32) -> DemandStream {
+        let workload = Workload {
+            vcpu_ms_per_request: 10.0,
+            duration_ms: 50.0,
+            response_kb: 0.0,
+            request_kb: 0.0,
+            requests_per_connection: 1.0,
+            connection_seconds: 0.0,
+            monthly_growth: 0.0,
+            scale: 1.0,
+            source: DemandSource::Synthetic(SyntheticProfile {
+                requests_per_second: 1.0,
+                daily_amplitude: 0.0,
+                peak_hour_utc: 0.0,
+                weekend_factor: 1.0,
+            }),
+        };
+        let start = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        DemandStream::new(&workload, &Timeline::new(start, months, 60).unwrap())
+    }
 
     #[test]
     fn noise_has_mean_one_and_the_stated_cv_and_correlation() {
-        let mut rps = vec![1.0; 400_000];
-        apply_noise(&mut rps, 0.2, 0.8, &mut path_rng(1, 0));
+        let rps = flat(10).with_noise(0.2, 0.8, path_rng(1, 0)).collect_all();
         #[allow(clippy::cast_precision_loss)]
         let n = rps.len() as f64;
         let mean = rps.iter().sum::<f64>() / n;
@@ -643,15 +638,16 @@ mod tests {
     #[test]
     fn spikes_arrive_at_the_poisson_rate_and_multiply_the_load() {
         // one-minute steps for 1,000 days, 2 spikes a day of exactly one minute, ×3
-        let mut rps = vec![1.0; 1_440_000];
-        add_spikes(
-            &mut rps,
+        let stream = flat(33);
+        let drawn = spikes(
+            1_440_000,
             60.0,
             2.0,
             &Dist::Fixed(3.0),
             &Dist::Fixed(1.0),
             &mut path_rng(5, 0),
         );
+        let rps = stream.with_spikes(drawn).collect_all();
         // a one-minute spike starting inside a step covers it and the next: count runs
         let runs = rps.windows(2).filter(|w| w[0] == 1.0 && w[1] > 1.0).count();
         // ~2,000 spikes (sd ≈ 45)
@@ -739,7 +735,8 @@ memory_mb = 128
         };
         let trace_days: Vec<&[f64]> = trace.chunks(24).collect();
         let draw = plan.uncertainty.draw(&plan, &mut path_rng(4, 0));
-        let days: Vec<&[f64]> = draw.requests_per_second.chunks(24).collect();
+        let rps = draw.demand.collect_all();
+        let days: Vec<&[f64]> = rps.chunks(24).collect();
         assert_eq!(days.len(), 90);
         // every simulated day is one whole day of the trace (no growth, scale 1)
         assert!(days.iter().all(|d| trace_days.contains(d)));
@@ -755,7 +752,7 @@ memory_mb = 128
         }
         // another path draws other days
         let other = plan.uncertainty.draw(&plan, &mut path_rng(4, 1));
-        assert_ne!(other.requests_per_second, draw.requests_per_second);
+        assert_ne!(other.demand.collect_all(), rps);
     }
 
     #[test]
@@ -771,7 +768,7 @@ memory_mb = 128
             panic!("a trace")
         };
         // weeks start on the trace's first or eighth day
-        for week in draw.requests_per_second.chunks(168) {
+        for week in draw.demand.collect_all().chunks(168) {
             assert!(week == &trace[..week.len()] || week == &trace[168..168 + week.len()]);
         }
     }

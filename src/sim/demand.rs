@@ -1,47 +1,267 @@
 //! Demand per step: the request rate a workload asks for at each step of the timeline.
+//!
+//! A [`DemandStream`] produces it block by block, so a path's demand never has to be
+//! held whole: shape (the synthetic profile, the trace, or a block bootstrap of the
+//! trace) × scale × (1 + growth)^month, then spikes, then AR(1) noise. Everything random
+//! but the noise is drawn before the stream starts (see [`crate::mc::uncertainty`]); the
+//! noise draws from the stream's own generator as it goes, so the values do not depend
+//! on the block sizes asked for.
 
 use std::f64::consts::TAU;
+use std::sync::Arc;
 
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::mc::rng::PathRng;
 use crate::scenario::Timeline;
 use crate::scenario::resolve::{DemandSource, SyntheticProfile, Workload};
 
 /// Requests per second at every step: shape × scale × (1 + growth)^month.
 #[must_use]
 pub fn requests_per_second(workload: &Workload, timeline: &Timeline) -> Vec<f64> {
-    requests_per_second_shaped(workload, timeline, None)
+    DemandStream::new(workload, timeline).collect_all()
 }
 
-/// As [`requests_per_second`], with the trace's shape replaced by `trace_shape` (one
-/// value per step, e.g. a block bootstrap of the trace) when given.
-#[must_use]
-pub fn requests_per_second_shaped(
-    workload: &Workload,
-    timeline: &Timeline,
-    trace_shape: Option<&[f64]>,
-) -> Vec<f64> {
-    let mut out = Vec::with_capacity(timeline.steps);
-    let daily = match &workload.source {
-        DemandSource::Synthetic(profile) => daily_cycle(profile, timeline),
-        DemandSource::Trace { .. } => Vec::new(),
-    };
-    for (m, month) in timeline.months.iter().enumerate() {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)] // ≤ 120 months
-        let growth = (1.0 + workload.monthly_growth).powi(m as i32) * workload.scale;
-        for k in month.first_step..month.end_step {
-            let base = match &workload.source {
-                DemandSource::Synthetic(profile) => synthetic_rate(profile, &daily, timeline, k),
-                DemandSource::Trace {
-                    requests_per_second,
-                    ..
-                } => trace_shape.map_or_else(
-                    || requests_per_second[k % requests_per_second.len()],
-                    |shape| shape[k],
-                ),
-            };
-            out.push(base * growth);
+/// Where a step's shape comes from.
+#[derive(Debug, Clone)]
+enum Shape {
+    /// The synthetic profile: `daily[k mod steps-per-day] × weekly level × mean`.
+    Synthetic {
+        daily: Vec<f64>,
+        /// Day number (since 1970-01-01) of the first step.
+        first_day: i64,
+        /// Weekly mean requests per second.
+        rps: f64,
+        weekday_level: f64,
+        weekend_level: f64,
+    },
+    /// The trace, repeated back to back.
+    Trace(Arc<[f64]>),
+    /// Whole blocks of the trace, starting at `starts[k / block]`.
+    Bootstrap {
+        trace: Arc<[f64]>,
+        block: usize,
+        starts: Vec<usize>,
+    },
+}
+
+/// A load spike over steps `first..last`, multiplying the load by `magnitude`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spike {
+    /// First step.
+    pub first: usize,
+    /// One past the last step.
+    pub last: usize,
+    /// Load multiplier (a value below 1 is a dip).
+    pub magnitude: f64,
+}
+
+/// AR(1) noise on the log of the rate, mean 1.
+#[derive(Debug, Clone)]
+struct Noise {
+    x: f64,
+    rho: f64,
+    innovation: f64,
+    bias: f64,
+    rng: PathRng,
+}
+
+/// One path's demand, produced in order, block by block.
+#[derive(Debug, Clone)]
+pub struct DemandStream {
+    shape: Shape,
+    /// Scale × (1 + growth)^month, with each month's end step.
+    growth: Vec<(usize, f64)>,
+    spikes: Vec<Spike>,
+    noise: Option<Noise>,
+    next_step: usize,
+    steps: usize,
+    steps_per_day: usize,
+}
+
+impl DemandStream {
+    /// The workload's demand as given: no bootstrap, spikes or noise.
+    #[must_use]
+    pub fn new(workload: &Workload, timeline: &Timeline) -> DemandStream {
+        let steps_per_day = usize::try_from(86_400 / timeline.step_s)
+            .unwrap_or(1)
+            .max(1);
+        let shape = match &workload.source {
+            DemandSource::Synthetic(profile) => {
+                // Weekdays and weekends are weighted so that the weekly mean is
+                // `requests_per_second`.
+                let weekday_level = 7.0 / (5.0 + 2.0 * profile.weekend_factor);
+                Shape::Synthetic {
+                    daily: daily_cycle(profile, timeline),
+                    first_day: timeline.start_s.div_euclid(86_400),
+                    rps: profile.requests_per_second,
+                    weekday_level,
+                    weekend_level: profile.weekend_factor * weekday_level,
+                }
+            }
+            DemandSource::Trace {
+                requests_per_second,
+                ..
+            } => Shape::Trace(Arc::clone(requests_per_second)),
+        };
+        let growth = timeline
+            .months
+            .iter()
+            .enumerate()
+            .map(|(m, month)| {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+                // ≤ 120 months
+                let g = (1.0 + workload.monthly_growth).powi(m as i32) * workload.scale;
+                (month.end_step, g)
+            })
+            .collect();
+        DemandStream {
+            shape,
+            growth,
+            spikes: Vec::new(),
+            noise: None,
+            next_step: 0,
+            steps: timeline.steps,
+            steps_per_day,
         }
     }
-    out
+
+    /// Replaces the trace's shape by whole blocks of `block` steps starting at
+    /// `starts` (a block bootstrap). A synthetic shape is left as it is.
+    #[must_use]
+    pub fn with_bootstrap(mut self, block: usize, starts: Vec<usize>) -> DemandStream {
+        if let Shape::Trace(trace) = &self.shape {
+            self.shape = Shape::Bootstrap {
+                trace: Arc::clone(trace),
+                block,
+                starts,
+            };
+        }
+        self
+    }
+
+    /// Adds spikes, in arrival order (where they overlap, the larger magnitude holds).
+    #[must_use]
+    pub fn with_spikes(mut self, spikes: Vec<Spike>) -> DemandStream {
+        self.spikes = spikes;
+        self
+    }
+
+    /// Adds AR(1) noise on the log of the rate with coefficient of variation `cv` and
+    /// lag-one correlation `rho`, drawn from `rng` as the stream goes.
+    #[must_use]
+    pub fn with_noise(mut self, cv: f64, rho: f64, mut rng: PathRng) -> DemandStream {
+        if cv <= 0.0 {
+            return self;
+        }
+        let sigma = (1.0 + cv * cv).ln().sqrt();
+        let z: f64 = StandardNormal.sample(&mut rng);
+        self.noise = Some(Noise {
+            x: sigma * z,
+            rho,
+            innovation: sigma * (1.0 - rho * rho).sqrt(),
+            bias: -sigma * sigma / 2.0,
+            rng,
+        });
+        self
+    }
+
+    /// Steps in the whole stream.
+    #[must_use]
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// Writes the next `out.len()` steps.
+    ///
+    /// # Panics
+    /// When asked for more steps than are left.
+    pub fn fill(&mut self, out: &mut [f64]) {
+        let first = self.next_step;
+        let end = first + out.len();
+        assert!(end <= self.steps, "invariant: no demand past the horizon");
+        self.fill_shape(first, out);
+        self.apply_spikes(first, out);
+        if let Some(noise) = &mut self.noise {
+            for r in out.iter_mut() {
+                *r *= (noise.x + noise.bias).exp();
+                let z: f64 = StandardNormal.sample(&mut noise.rng);
+                noise.x = noise.rho * noise.x + noise.innovation * z;
+            }
+        }
+        self.next_step = end;
+    }
+
+    /// Every step, from the start (for a single run and `costcast simulate`).
+    #[must_use]
+    pub fn collect_all(mut self) -> Vec<f64> {
+        let mut out = vec![0.0; self.steps - self.next_step];
+        self.fill(&mut out);
+        out
+    }
+
+    fn fill_shape(&self, first: usize, out: &mut [f64]) {
+        let mut month = self.growth.partition_point(|(end, _)| *end <= first);
+        for (i, r) in out.iter_mut().enumerate() {
+            let k = first + i;
+            while k >= self.growth[month].0 {
+                month += 1;
+            }
+            let base = match &self.shape {
+                Shape::Synthetic {
+                    daily,
+                    first_day,
+                    rps,
+                    weekday_level,
+                    weekend_level,
+                } => {
+                    // 1970-01-01 was a Thursday: day 0 → weekday index 3 (Monday = 0).
+                    let day = first_day + i64::try_from(k / self.steps_per_day).unwrap_or(0);
+                    let weekly = if (day + 3).rem_euclid(7) >= 5 {
+                        weekend_level
+                    } else {
+                        weekday_level
+                    };
+                    rps * daily[k % self.steps_per_day] * weekly
+                }
+                Shape::Trace(trace) => trace[k % trace.len()],
+                Shape::Bootstrap {
+                    trace,
+                    block,
+                    starts,
+                } => trace[starts[k / block] + k % block],
+            };
+            *r = base * self.growth[month].1;
+        }
+    }
+
+    fn apply_spikes(&self, first: usize, out: &mut [f64]) {
+        let end = first + out.len();
+        let mut factor: Vec<f64> = Vec::new();
+        for spike in self
+            .spikes
+            .iter()
+            .filter(|s| s.first < end && s.last > first)
+        {
+            if factor.is_empty() {
+                // NaN: no spike here (a magnitude below 1 is a dip, and must apply too)
+                factor = vec![f64::NAN; out.len()];
+            }
+            let (a, b) = (spike.first.max(first) - first, spike.last.min(end) - first);
+            for f in &mut factor[a..b] {
+                *f = if f.is_nan() {
+                    spike.magnitude
+                } else {
+                    f.max(spike.magnitude)
+                };
+            }
+        }
+        for (r, f) in out.iter_mut().zip(&factor) {
+            if !f.is_nan() {
+                *r *= f;
+            }
+        }
+    }
 }
 
 /// The daily factor at each step of a day, taken at the middle of the step: a cosine
@@ -58,22 +278,6 @@ fn daily_cycle(p: &SyntheticProfile, timeline: &Timeline) -> Vec<f64> {
             1.0 + p.daily_amplitude * (TAU * (hour - p.peak_hour_utc) / 24.0).cos()
         })
         .collect()
-}
-
-/// The synthetic rate at step `k`: the daily cycle × the weekly pattern × the mean.
-/// Weekdays and weekends are weighted so that the weekly mean is `requests_per_second`.
-fn synthetic_rate(p: &SyntheticProfile, daily: &[f64], timeline: &Timeline, k: usize) -> f64 {
-    let steps_per_day = daily.len();
-    // 1970-01-01 was a Thursday: day 0 → weekday index 3 (Monday = 0).
-    let day = timeline.start_s.div_euclid(86_400) + i64::try_from(k / steps_per_day).unwrap_or(0);
-    let weekday = (day + 3).rem_euclid(7);
-    let weekday_level = 7.0 / (5.0 + 2.0 * p.weekend_factor);
-    let weekly = if weekday >= 5 {
-        p.weekend_factor * weekday_level
-    } else {
-        weekday_level
-    };
-    p.requests_per_second * daily[k % steps_per_day] * weekly
 }
 
 #[cfg(test)]

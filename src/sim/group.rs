@@ -17,7 +17,7 @@
 //! copies of its path.
 
 use crate::billing::burst::{self, CreditSpec, CreditState, StepLength};
-use crate::capacity::autoscale::{Group, GroupSpec, Metric, Policy, metric_value};
+use crate::capacity::autoscale::{Alarms, Group, GroupSpec, Metric, Policy, metric_values};
 use crate::capacity::{CapacityMeter, CapacityStats};
 use crate::catalog::CreditMode;
 use crate::scenario::Timeline;
@@ -33,7 +33,7 @@ pub(super) type Lanes<T> = [T; LANES];
 /// What drives a group, common to every lane.
 pub(super) struct GroupInputs<'a> {
     /// Size and scaling.
-    pub spec: &'a GroupSpec,
+    pub spec: GroupSpec,
     /// vCPUs per member.
     pub vcpu_per_unit: f64,
     /// CPU credits per member, for burstable instances and Lightsail.
@@ -49,8 +49,6 @@ pub(super) struct GroupInputs<'a> {
 /// What drives a group on one path.
 #[derive(Clone, Copy)]
 pub(super) struct LaneInputs<'a> {
-    /// Requests per second at each step.
-    pub rps: &'a [f64],
     /// CPU time one request needs, ms.
     pub vcpu_ms_per_request: f64,
     /// Bytes of one response.
@@ -181,77 +179,161 @@ struct Totals {
     throttled_s: Lanes<f64>,
 }
 
-/// Runs a group over each lane's demand; returns one run per lane.
-pub(super) fn run_group(
-    timeline: &Timeline,
-    inputs: &GroupInputs<'_>,
+/// A group running on [`LANES`] paths, fed block by block (see [`GroupLanes::advance`]).
+pub(super) struct GroupLanes<'a> {
+    inputs: GroupInputs<'a>,
+    timeline: &'a Timeline,
     record_steps: bool,
-) -> Vec<GroupRun> {
-    let step_s = timeline.step_seconds();
-    let lanes = &inputs.lanes;
-    let steps = timeline.steps;
-    for lane in lanes {
-        assert_eq!(
-            lane.rps.len(),
-            steps,
-            "invariant: one demand value per step"
-        );
+    groups: Vec<Group>,
+    members: Members,
+    alarms: Alarms<LANES>,
+    clocks: Lanes<Option<DeploymentClock>>,
+    length: Option<StepLength>,
+    meter: CapacityMeter<LANES>,
+    totals: Totals,
+    recorded: Vec<GroupStep>,
+    /// A fixed group with no schedule never changes size: no metric, no decision.
+    scales: bool,
+    has_schedule: bool,
+    any_deployments: bool,
+    vcpu_ms: Lanes<f64>,
+    /// vCPU-seconds per request: a multiplication per step instead of a division.
+    vcpu_s: Lanes<f64>,
+    fraction: Lanes<f64>,
+    response_bytes: Lanes<f64>,
+    /// Surplus credits are charged at the end of each clock hour (steps divide a day,
+    /// and the horizon starts at midnight, so an hour ends every `steps_per_hour` steps).
+    steps_per_hour: usize,
+    whole_hours: bool,
+    steps_into_hour: usize,
+    month: usize,
+    next_step: usize,
+}
+
+impl<'a> GroupLanes<'a> {
+    /// The group at the start of the horizon on every lane.
+    pub(super) fn new(
+        timeline: &'a Timeline,
+        inputs: GroupInputs<'a>,
+        record_steps: bool,
+    ) -> GroupLanes<'a> {
+        let lanes = &inputs.lanes;
+        let groups: Vec<Group> = (0..LANES).map(|_| Group::new(&inputs.spec)).collect();
+        let members = Members::new(&groups, inputs.credits);
+        let months = timeline.months.len();
+        let vcpu_ms: Lanes<f64> = std::array::from_fn(|l| lanes[l].vcpu_ms_per_request);
+        GroupLanes {
+            timeline,
+            record_steps,
+            members,
+            alarms: Alarms::new(&inputs.spec),
+            clocks: std::array::from_fn(|l| {
+                lanes[l].deployments.map(|d| DeploymentClock::new(d, 0))
+            }),
+            length: inputs
+                .credits
+                .map(|spec| StepLength::new(spec, timeline.step_seconds())),
+            meter: CapacityMeter::for_instances(),
+            totals: Totals {
+                billed_s: vec![[0.0; LANES]; months],
+                charged: vec![[0.0; LANES]; months],
+                min_balance: [f64::INFINITY; LANES],
+                throttled_s: [0.0; LANES],
+            },
+            recorded: Vec::with_capacity(if record_steps { timeline.steps } else { 0 }),
+            scales: !matches!(inputs.spec.policy, Policy::Fixed)
+                || !inputs.spec.scheduled.is_empty(),
+            has_schedule: !inputs.spec.scheduled.is_empty(),
+            any_deployments: lanes.iter().any(|l| l.deployments.is_some()),
+            vcpu_ms,
+            vcpu_s: vcpu_ms.map(|ms| ms / 1000.0),
+            fraction: std::array::from_fn(|l| lanes[l].in_service_fraction),
+            response_bytes: std::array::from_fn(|l| lanes[l].response_bytes),
+            steps_per_hour: usize::try_from((3600 / timeline.step_s).max(1)).unwrap_or(1),
+            whole_hours: 3600 % timeline.step_s == 0,
+            steps_into_hour: 0,
+            month: 0,
+            next_step: 0,
+            groups,
+            inputs,
+        }
     }
-    let period_s = inputs.spec.metric_period_s();
-    let mut groups: Vec<Group> = (0..LANES).map(|_| Group::new(inputs.spec)).collect();
-    let mut members = Members::new(&groups, inputs.credits);
-    let length = inputs.credits.map(|spec| StepLength::new(spec, step_s));
-    let mut meter = CapacityMeter::<LANES>::for_instances();
-    let months = timeline.months.len();
-    let mut totals = Totals {
-        billed_s: vec![[0.0; LANES]; months],
-        charged: vec![[0.0; LANES]; months],
-        min_balance: [f64::INFINITY; LANES],
-        throttled_s: [0.0; LANES],
-    };
-    let mut recorded = Vec::with_capacity(if record_steps { steps } else { 0 });
-    // A fixed group with no schedule never changes size: no metric, no decision.
-    let scales = !matches!(inputs.spec.policy, Policy::Fixed) || !inputs.spec.scheduled.is_empty();
-    let has_schedule = !inputs.spec.scheduled.is_empty();
-    let any_deployments = lanes.iter().any(|l| l.deployments.is_some());
-    let mut clocks: Lanes<Option<DeploymentClock>> =
-        std::array::from_fn(|l| lanes[l].deployments.map(|d| DeploymentClock::new(d, 0)));
-    let vcpu_ms: Lanes<f64> = std::array::from_fn(|l| lanes[l].vcpu_ms_per_request);
-    let fraction: Lanes<f64> = std::array::from_fn(|l| lanes[l].in_service_fraction);
-    // Surplus credits are charged at the end of each clock hour (steps divide a day, and
-    // the horizon starts at midnight, so an hour ends every `steps_per_hour` steps).
-    let steps_per_hour = usize::try_from((3600 / timeline.step_s).max(1)).unwrap_or(1);
-    let whole_hours = 3600 % timeline.step_s == 0;
-    let mut steps_into_hour = 0usize;
-    let mut month = 0;
-    for k in 0..steps {
-        while k >= timeline.months[month].end_step {
-            month += 1;
+
+    /// Runs the next `block.len()` steps: `block[i][l]` is lane `l`'s requests per second
+    /// at the `i`-th of them.
+    ///
+    /// # Panics
+    /// When the block runs past the horizon.
+    pub(super) fn advance(&mut self, block: &[Lanes<f64>]) {
+        let first = self.next_step;
+        assert!(
+            first + block.len() <= self.timeline.steps,
+            "invariant: no demand past the horizon"
+        );
+        for (i, rps) in block.iter().enumerate() {
+            self.step(first + i, rps);
+        }
+        self.next_step = first + block.len();
+    }
+
+    #[inline]
+    fn step(&mut self, k: usize, rps: &Lanes<f64>) {
+        let Self {
+            inputs,
+            timeline,
+            record_steps,
+            groups,
+            members,
+            alarms,
+            clocks,
+            length,
+            meter,
+            totals,
+            recorded,
+            scales,
+            has_schedule,
+            any_deployments,
+            vcpu_s,
+            fraction,
+            response_bytes,
+            steps_per_hour,
+            whole_hours,
+            steps_into_hour,
+            month,
+            ..
+        } = self;
+        let (record_steps, scales, has_schedule, any_deployments) =
+            (*record_steps, *scales, *has_schedule, *any_deployments);
+        let (steps_per_hour, whole_hours) = (*steps_per_hour, *whole_hours);
+        let lanes = &inputs.lanes;
+        let step_s = timeline.step_seconds();
+        let period_s = inputs.spec.metric_period_s();
+        while k >= timeline.months[*month].end_step {
+            *month += 1;
         }
         #[allow(clippy::cast_precision_loss)]
         let t = k as f64 * step_s;
         let t_end = t + step_s;
         if has_schedule {
             let day_offset_s = timeline.time_s(k).rem_euclid(86_400);
-            for group in &mut groups {
+            for group in groups.iter_mut() {
                 group.apply_schedule(day_offset_s, timeline.step_s);
             }
         }
-        let demand_vcpu: Lanes<f64> =
-            std::array::from_fn(|l| lanes[l].rps[k] * vcpu_ms[l] / 1000.0);
+        let demand_vcpu: Lanes<f64> = std::array::from_fn(|l| rps[l] * vcpu_s[l]);
         let n_serving = members.serving(t);
-        let mut capacity_vcpu = match (inputs.credits, &length) {
+        let mut capacity_vcpu = match (inputs.credits, &*length) {
             (Some(spec), Some(length)) => spend_credits(
-                &mut members,
+                members,
                 spec,
                 length,
                 t,
                 &demand_vcpu,
                 &n_serving,
-                &fraction,
+                fraction,
                 &mut totals.min_balance,
             ),
-            _ => full_capacity(&members, inputs.vcpu_per_unit, t, &fraction),
+            _ => full_capacity(members, inputs.vcpu_per_unit, t, fraction),
         };
         if inputs.credits.is_some() {
             for l in 0..LANES {
@@ -285,25 +367,26 @@ pub(super) fn run_group(
                 );
                 // Extra instances are billed, each launch with its minimum.
                 running[l] += extra;
-                totals.billed_s[month][l] += extra * step_s;
+                totals.billed_s[*month][l] += extra * step_s;
                 if phase_s == Some(0) {
                     let window = d.window_s();
-                    totals.billed_s[month][l] += extra * ((inputs.billed_per_run)(window) - window);
+                    totals.billed_s[*month][l] +=
+                        extra * ((inputs.billed_per_run)(window) - window);
                 }
             }
         }
         let served_vcpu: Lanes<f64> = std::array::from_fn(|l| demand_vcpu[l].min(capacity_vcpu[l]));
         meter.record(step_s, &demand_vcpu, &capacity_vcpu, &running);
-        for (billed_s, n) in totals.billed_s[month].iter_mut().zip(&size) {
+        for (billed_s, n) in totals.billed_s[*month].iter_mut().zip(&size) {
             *billed_s += n * step_s;
         }
         // Surplus above 24 hours of earnings is charged at the end of each hour.
         // counted, not divided: a division per step is measurable here
-        steps_into_hour += 1;
+        *steps_into_hour += 1;
         let hour_ends = if whole_hours {
-            let ends = steps_into_hour == steps_per_hour;
+            let ends = *steps_into_hour == steps_per_hour;
             if ends {
-                steps_into_hour = 0;
+                *steps_into_hour = 0;
             }
             ends
         } else {
@@ -312,7 +395,7 @@ pub(super) fn run_group(
         if let Some(spec) = inputs.credits
             && hour_ends
         {
-            charge_hour(&mut members, spec, t, &mut totals.charged[month]);
+            charge_hour(members, spec, t, &mut totals.charged[*month]);
         }
         if record_steps {
             recorded.push(GroupStep {
@@ -320,37 +403,33 @@ pub(super) fn run_group(
                 in_service: in_service[0],
                 capacity_vcpu: capacity_vcpu[0],
                 served_vcpu: served_vcpu[0],
-                credit_balance: mean_balance(&members, 0, groups[0].members.len()),
-                surplus_credits: outstanding_surplus(&members, 0, groups[0].members.len()).max(0.0),
+                credit_balance: mean_balance(members, 0, groups[0].members.len()),
+                surplus_credits: outstanding_surplus(members, 0, groups[0].members.len()).max(0.0),
             });
         }
         if !scales {
-            continue;
+            return;
         }
+        let metric = metric_values(
+            inputs.metric,
+            &n_serving,
+            &served_vcpu,
+            &capacity_vcpu,
+            rps,
+            response_bytes,
+            period_s,
+        );
+        let datapoint = alarms.feed(step_s, &metric);
         let mut resized = false;
-        for l in 0..LANES {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let metric = metric_value(
-                inputs.metric,
-                n_serving[l] as usize,
-                served_vcpu[l],
-                capacity_vcpu[l],
-                lanes[l].rps[k],
-                lanes[l].response_bytes,
-                period_s,
-            );
-            let size = groups[l].decide(t_end, step_s, metric);
-            if size != groups[l].members.len() {
-                resize(
-                    &mut groups[l],
-                    &mut members,
-                    l,
-                    size,
-                    t_end,
-                    inputs,
-                    &mut totals,
-                    month,
-                );
+        for (l, group) in groups.iter_mut().enumerate() {
+            // Without a schedule to move its bounds, a lane's group changes only on a
+            // datapoint that puts an alarm in ALARM.
+            if !(has_schedule || datapoint && alarms.may_act(l)) {
+                continue;
+            }
+            let size = group.act(t_end, step_s, datapoint.then(|| alarms.signal(l)));
+            if size != group.members.len() {
+                resize(group, members, l, size, t_end, inputs, totals, *month);
                 resized = true;
             }
         }
@@ -358,38 +437,45 @@ pub(super) fn run_group(
             members.live = groups.iter().map(|g| g.members.len()).max().unwrap_or(0);
         }
     }
-    (0..LANES)
-        .map(|l| GroupRun {
-            capacity: meter.finish_lane(
-                l,
-                if vcpu_ms[l] > 0.0 {
-                    1000.0 / vcpu_ms[l]
-                } else {
-                    0.0
-                },
-            ),
-            billed_seconds_by_month: totals.billed_s.iter().map(|m| m[l]).collect(),
-            charged_credits_by_month: totals.charged.iter().map(|m| m[l]).collect(),
-            credits: inputs.credits.map(|spec| {
-                (
-                    spec.mode,
-                    if totals.min_balance[l].is_finite() {
-                        totals.min_balance[l]
+
+    /// One run per lane, after the last step.
+    pub(super) fn finish(mut self) -> Vec<GroupRun> {
+        let (members, groups, totals) = (&self.members, &self.groups, &self.totals);
+        let vcpu_ms = self.vcpu_ms;
+        let mut recorded = std::mem::take(&mut self.recorded);
+        (0..LANES)
+            .map(|l| GroupRun {
+                capacity: self.meter.finish_lane(
+                    l,
+                    if vcpu_ms[l] > 0.0 {
+                        1000.0 / vcpu_ms[l]
                     } else {
                         0.0
                     },
-                    mean_balance(&members, l, groups[l].members.len()),
-                    outstanding_surplus(&members, l, groups[l].members.len()),
-                    totals.throttled_s[l],
-                )
-            }),
-            steps: if l == 0 {
-                std::mem::take(&mut recorded)
-            } else {
-                Vec::new()
-            },
-        })
-        .collect()
+                ),
+                billed_seconds_by_month: totals.billed_s.iter().map(|m| m[l]).collect(),
+                charged_credits_by_month: totals.charged.iter().map(|m| m[l]).collect(),
+                credits: self.inputs.credits.map(|spec| {
+                    (
+                        spec.mode,
+                        if totals.min_balance[l].is_finite() {
+                            totals.min_balance[l]
+                        } else {
+                            0.0
+                        },
+                        mean_balance(members, l, groups[l].members.len()),
+                        outstanding_surplus(members, l, groups[l].members.len()),
+                        totals.throttled_s[l],
+                    )
+                }),
+                steps: if l == 0 {
+                    std::mem::take(&mut recorded)
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect()
+    }
 }
 
 /// Each member's credits for the step, and the capacity they leave: all its vCPUs, or

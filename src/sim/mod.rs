@@ -11,14 +11,16 @@ mod models;
 pub use group::LANES;
 pub use models::{CreditStats, StepRecord};
 
-use models::LanePaths;
+use demand::DemandStream;
+use group::Lanes;
+use models::{LanePaths, OptionRunner, Traffic};
 
 use serde::Serialize;
 
 use crate::billing::{self, LineItem};
 use crate::capacity::CapacityStats;
 use crate::report::table::format_quantity;
-use crate::scenario::{OptionModel, Plan, Slo};
+use crate::scenario::{Plan, Slo};
 
 /// The outcome of running a plan.
 #[derive(Debug, Clone)]
@@ -27,6 +29,10 @@ pub struct RunResult {
     pub months: Vec<String>,
     /// One result per option, in plan order.
     pub options: Vec<OptionResult>,
+    /// Average demand over the horizon, requests per second.
+    pub mean_requests_per_second: f64,
+    /// The demand at every step (only from the recording runs).
+    pub demand_rps: Vec<f64>,
 }
 
 /// The outcome for one option.
@@ -68,36 +74,38 @@ pub struct Verdict {
     pub reasons: Vec<String>,
 }
 
+/// Steps run per block: every lane's demand for a block is produced, then every option
+/// advances through it. A block of eight lanes is 128 KiB, so a path's demand is never
+/// held whole (only when recording).
+pub const BLOCK_STEPS: usize = 2048;
+
 /// Runs every option of `plan` over its demand.
 #[must_use]
 pub fn run(plan: &Plan) -> RunResult {
-    run_with(plan, false).0
+    run_stream(
+        plan,
+        DemandStream::new(&plan.workload, &plan.timeline),
+        false,
+    )
 }
 
 /// Runs every option and keeps every step of each, with the demand (for `costcast
 /// simulate`).
 #[must_use]
 pub fn run_recording(plan: &Plan) -> (RunResult, Vec<f64>) {
-    run_with(plan, true)
+    let mut run = run_stream(
+        plan,
+        DemandStream::new(&plan.workload, &plan.timeline),
+        true,
+    );
+    let demand = std::mem::take(&mut run.demand_rps);
+    (run, demand)
 }
 
-/// Runs every option over the given demand (requests per second at every step): one
-/// Monte Carlo path.
-///
-/// # Panics
-/// When `rps` does not have one value per step of the plan's timeline.
+/// Runs every option over one path's demand; keeps every step of each when `record`.
 #[must_use]
-pub fn run_demand(plan: &Plan, rps: &[f64]) -> RunResult {
-    run_lanes(&[(plan, rps)], false).swap_remove(0)
-}
-
-/// As [`run_demand`], keeping every step of each option (for `costcast simulate --path`).
-///
-/// # Panics
-/// When `rps` does not have one value per step of the plan's timeline.
-#[must_use]
-pub fn run_demand_recording(plan: &Plan, rps: &[f64]) -> RunResult {
-    run_lanes(&[(plan, rps)], true).swap_remove(0)
+pub fn run_stream(plan: &Plan, demand: DemandStream, record: bool) -> RunResult {
+    run_lanes(vec![(plan, demand)], record).swap_remove(0)
 }
 
 /// Runs up to [`LANES`] paths (each a plan, drawn from one scenario, and its demand)
@@ -105,59 +113,77 @@ pub fn run_demand_recording(plan: &Plan, rps: &[f64]) -> RunResult {
 /// it would be alone.
 ///
 /// # Panics
-/// When `paths` is empty or holds more than [`LANES`] paths, or a demand series does not
+/// When `paths` is empty or holds more than [`LANES`] paths, or a demand stream does not
 /// have one value per step of its plan's timeline.
 #[must_use]
-pub fn run_paths(paths: &[(&Plan, &[f64])]) -> Vec<RunResult> {
+pub fn run_paths(paths: Vec<(&Plan, DemandStream)>) -> Vec<RunResult> {
     run_lanes(paths, false)
 }
 
-fn run_with(plan: &Plan, record: bool) -> (RunResult, Vec<f64>) {
-    let rps = demand::requests_per_second(&plan.workload, &plan.timeline);
-    (run_lanes(&[(plan, &rps)], record).swap_remove(0), rps)
-}
-
-fn run_lanes(paths: &[(&Plan, &[f64])], record: bool) -> Vec<RunResult> {
+fn run_lanes(paths: Vec<(&Plan, DemandStream)>, record: bool) -> Vec<RunResult> {
+    let real = paths.len();
     assert!(
-        (1..=LANES).contains(&paths.len()),
+        (1..=LANES).contains(&real),
         "invariant: 1 to {LANES} paths run together"
     );
+    let steps = paths[0].0.timeline.steps;
+    for (plan, demand) in &paths {
+        assert!(
+            plan.timeline.steps == steps && demand.steps() == steps,
+            "invariant: one demand value per step"
+        );
+    }
     // Spare lanes repeat the last path; their results are dropped.
-    let lane = |l: usize| paths[l.min(paths.len() - 1)];
     let lanes = LanePaths {
-        plans: std::array::from_fn(|l| lane(l).0),
-        rps: std::array::from_fn(|l| lane(l).1),
-        real: paths.len(),
+        plans: std::array::from_fn(|l| paths[l.min(real - 1)].0),
+        real,
     };
     let plan = paths[0].0;
-    let mut results: Vec<RunResult> = paths
-        .iter()
-        .map(|(p, _)| RunResult {
+    let mut streams: Vec<DemandStream> = Vec::with_capacity(real);
+    let mut traffic: Vec<Traffic> = Vec::with_capacity(real);
+    for (l, (p, demand)) in paths.into_iter().enumerate() {
+        streams.push(demand);
+        // only one path is recorded: runs that record run one
+        traffic.push(Traffic::new(p, record && l == 0));
+    }
+    let mut runners: Vec<OptionRunner<'_>> = (0..plan.options.len())
+        .map(|i| OptionRunner::new(&lanes, i, record))
+        .collect();
+    let mut block: Vec<Lanes<f64>> = vec![[0.0; LANES]; BLOCK_STEPS.min(steps)];
+    let mut lane_block = vec![0.0; BLOCK_STEPS.min(steps)];
+    let mut first = 0;
+    while first < steps {
+        let n = BLOCK_STEPS.min(steps - first);
+        for l in 0..LANES {
+            if l < real {
+                streams[l].fill(&mut lane_block[..n]);
+                traffic[l].add(&lane_block[..n]);
+            }
+            for (step, r) in block[..n].iter_mut().zip(&lane_block[..n]) {
+                step[l] = *r;
+            }
+        }
+        for runner in &mut runners {
+            runner.advance(&block[..n]);
+        }
+        first += n;
+    }
+    let runs: Vec<_> = runners
+        .into_iter()
+        .map(|runner| runner.finish(&lanes, &traffic))
+        .collect();
+    let mut results: Vec<RunResult> = traffic
+        .iter_mut()
+        .zip(&lanes.plans)
+        .map(|(t, p)| RunResult {
             months: p.timeline.months.iter().map(|m| m.label.clone()).collect(),
             options: Vec::with_capacity(p.options.len()),
+            mean_requests_per_second: t.mean_requests_per_second(),
+            demand_rps: t.recorded.take().unwrap_or_default(),
         })
         .collect();
-    for (i, option) in plan.options.iter().enumerate() {
-        let runs = match &option.model {
-            OptionModel::Ec2Fleet(_) => models::ec2_fleet(&lanes, i, record),
-            OptionModel::Fargate(_) => models::fargate(&lanes, i, record),
-            OptionModel::Lightsail(_) => models::lightsail(&lanes, i, record),
-            OptionModel::Lambda(_) => paths
-                .iter()
-                .map(|(p, rps)| {
-                    assert_eq!(
-                        rps.len(),
-                        p.timeline.steps,
-                        "invariant: one demand value per step"
-                    );
-                    let OptionModel::Lambda(function) = &p.options[i].model else {
-                        unreachable!("invariant: every path of a run has the same options")
-                    };
-                    models::lambda(p, function, rps, record)
-                })
-                .collect(),
-        };
-        for ((result, run), (p, _)) in results.iter_mut().zip(runs).zip(paths) {
+    for (i, option_runs) in runs.into_iter().enumerate() {
+        for ((result, run), p) in results.iter_mut().zip(option_runs).zip(&lanes.plans) {
             let option = &p.options[i];
             result.options.push(OptionResult {
                 name: option.name.clone(),

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::group::{GroupInputs, GroupRun, LaneInputs, Lanes, run_group};
+use super::group::{GroupInputs, GroupLanes, GroupRun, LaneInputs, Lanes};
 use crate::billing::burst;
 use crate::billing::elb;
 use crate::billing::{
@@ -34,13 +34,11 @@ pub(super) struct ModelRun {
     pub steps: Vec<StepRecord>,
 }
 
-/// The paths a model runs on together: lane `l` is one path's plan and demand. Only the
-/// first `real` lanes are wanted; the others repeat a path to fill the lanes.
+/// The paths a model runs on together: lane `l` is one path's plan. Only the first
+/// `real` lanes are wanted; the others repeat a path to fill the lanes.
 pub(super) struct LanePaths<'a> {
     /// Each lane's plan (the scenario with the path's drawn values).
     pub plans: Lanes<&'a Plan>,
-    /// Each lane's requests per second at every step.
-    pub rps: Lanes<&'a [f64]>,
     /// Lanes whose results are wanted.
     pub real: usize,
 }
@@ -53,7 +51,6 @@ impl<'a> LanePaths<'a> {
         in_service_fraction: impl Fn(usize) -> f64,
     ) -> Lanes<LaneInputs<'a>> {
         std::array::from_fn(|l| LaneInputs {
-            rps: self.rps[l],
             vcpu_ms_per_request: self.plans[l].workload.vcpu_ms_per_request,
             response_bytes: self.plans[l].workload.response_kb * 1000.0,
             in_service_fraction: in_service_fraction(l),
@@ -133,31 +130,234 @@ fn credit_stats(run: &GroupRun, usd_per_vcpu_hour: f64) -> Option<CreditStats> {
     })
 }
 
-/// EC2 fleets and Beanstalk environments: instances through the scaling engine, then
-/// instance-seconds, surplus credits and attachments priced per month.
-pub(super) fn ec2_fleet(paths: &LanePaths<'_>, option: usize, record: bool) -> Vec<ModelRun> {
-    let fleets = paths.option(option, |m| match m {
-        OptionModel::Ec2Fleet(f) => Some(f),
-        _ => None,
-    });
-    let fleet = fleets[0];
-    let inputs = GroupInputs {
-        spec: &fleet.group,
-        vcpu_per_unit: fleet.vcpu,
-        credits: fleet.credits.as_ref().map(|(spec, _)| spec),
-        billed_per_run: fleet.rates.os.billed_per_run(),
-        metric: fleet.metric,
-        lanes: paths.lane_inputs(|l| fleets[l].deployments.as_ref(), |_| 1.0),
-    };
-    let runs = run_group(&paths.plans[0].timeline, &inputs, record);
-    runs.into_iter()
-        .take(paths.real)
-        .enumerate()
-        .map(|(l, run)| price_ec2_fleet(paths.plans[l], fleets[l], paths.rps[l], run))
-        .collect()
+/// One option's model on the lanes, fed block by block: a group through the scaling
+/// engine (priced as an EC2 fleet or Beanstalk environment, an ECS service on Fargate,
+/// or Lightsail instances), or Lambda functions, one per path.
+pub(super) enum OptionRunner<'a> {
+    /// EC2 fleets and Beanstalk environments.
+    Ec2(Lanes<&'a Ec2FleetPlan>, GroupLanes<'a>),
+    /// ECS services on Fargate.
+    Fargate(Lanes<&'a FargatePlan>, GroupLanes<'a>),
+    /// Lightsail instances.
+    Lightsail(Lanes<&'a LightsailPlan>, GroupLanes<'a>),
+    /// Lambda, one function per wanted lane.
+    Lambda(Vec<LambdaRun<'a>>),
 }
 
-fn price_ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64], run: GroupRun) -> ModelRun {
+impl<'a> OptionRunner<'a> {
+    /// Option `option` of the lanes' plans, at the start of the horizon.
+    pub(super) fn new(paths: &LanePaths<'a>, option: usize, record: bool) -> OptionRunner<'a> {
+        let timeline = &paths.plans[0].timeline;
+        match &paths.plans[0].options[option].model {
+            OptionModel::Ec2Fleet(_) => {
+                let fleets = paths.option(option, |m| match m {
+                    OptionModel::Ec2Fleet(f) => Some(f),
+                    _ => None,
+                });
+                let fleet = fleets[0];
+                let inputs = GroupInputs {
+                    spec: fleet.group.clone(),
+                    vcpu_per_unit: fleet.vcpu,
+                    credits: fleet.credits.as_ref().map(|(spec, _)| spec),
+                    billed_per_run: fleet.rates.os.billed_per_run(),
+                    metric: fleet.metric,
+                    lanes: paths.lane_inputs(|l| fleets[l].deployments.as_ref(), |_| 1.0),
+                };
+                OptionRunner::Ec2(fleets, GroupLanes::new(timeline, inputs, record))
+            }
+            OptionModel::Fargate(_) => {
+                let services = paths.option(option, |m| match m {
+                    OptionModel::Fargate(f) => Some(f),
+                    _ => None,
+                });
+                let service = services[0];
+                let inputs = GroupInputs {
+                    spec: service.group.clone(),
+                    vcpu_per_unit: service.size.vcpu,
+                    credits: None,
+                    billed_per_run: fargate::billed_seconds_per_task,
+                    metric: service.metric,
+                    lanes: paths.lane_inputs(|_| None, |l| services[l].in_service_fraction),
+                };
+                OptionRunner::Fargate(services, GroupLanes::new(timeline, inputs, record))
+            }
+            OptionModel::Lightsail(_) => {
+                let all = paths.option(option, |m| match m {
+                    OptionModel::Lightsail(f) => Some(f),
+                    _ => None,
+                });
+                let instances = all[0];
+                let inputs = GroupInputs {
+                    spec: GroupSpec::fixed(instances.count),
+                    vcpu_per_unit: instances.vcpu,
+                    credits: Some(&instances.credits),
+                    billed_per_run: |s| s,
+                    metric: Metric::Cpu,
+                    lanes: paths.lane_inputs(|_| None, |_| 1.0),
+                };
+                OptionRunner::Lightsail(all, GroupLanes::new(timeline, inputs, record))
+            }
+            OptionModel::Lambda(_) => {
+                let functions = paths.option(option, |m| match m {
+                    OptionModel::Lambda(f) => Some(f),
+                    _ => None,
+                });
+                OptionRunner::Lambda(
+                    (0..paths.real)
+                        .map(|l| LambdaRun::new(paths.plans[l], functions[l], record))
+                        .collect(),
+                )
+            }
+        }
+    }
+
+    /// Runs the next steps: `block[i][l]` is lane `l`'s requests per second.
+    pub(super) fn advance(&mut self, block: &[Lanes<f64>]) {
+        match self {
+            OptionRunner::Ec2(_, group)
+            | OptionRunner::Fargate(_, group)
+            | OptionRunner::Lightsail(_, group) => group.advance(block),
+            OptionRunner::Lambda(functions) => {
+                for (l, function) in functions.iter_mut().enumerate() {
+                    for rps in block {
+                        function.step(rps[l]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The wanted lanes' results, priced, after the last step.
+    pub(super) fn finish(self, paths: &LanePaths<'a>, traffic: &[Traffic]) -> Vec<ModelRun> {
+        let price = |runs: Vec<GroupRun>, price: &dyn Fn(usize, GroupRun) -> ModelRun| {
+            runs.into_iter()
+                .take(paths.real)
+                .enumerate()
+                .map(|(l, run)| price(l, run))
+                .collect()
+        };
+        match self {
+            OptionRunner::Ec2(fleets, group) => price(group.finish(), &|l, run| {
+                price_ec2_fleet(paths.plans[l], fleets[l], &traffic[l], run)
+            }),
+            OptionRunner::Fargate(services, group) => price(group.finish(), &|l, run| {
+                price_fargate(paths.plans[l], services[l], &traffic[l], run)
+            }),
+            OptionRunner::Lightsail(all, group) => price(group.finish(), &|l, run| {
+                price_lightsail(paths.plans[l], all[l], &traffic[l], run)
+            }),
+            OptionRunner::Lambda(functions) => {
+                functions.into_iter().map(LambdaRun::finish).collect()
+            }
+        }
+    }
+}
+
+/// What one path's demand adds up to for the parts of a bill that follow traffic rather
+/// than capacity: requests and ALB LCU-hours per calendar month (and, when recording,
+/// the demand itself).
+pub(super) struct Traffic {
+    requests_by_month: Vec<f64>,
+    lcu_hours_by_month: Vec<f64>,
+    /// Sum of the requests per second over every step so far.
+    sum_rps: f64,
+    /// Every step's requests per second, when recording.
+    pub recorded: Option<Vec<f64>>,
+    step_s: f64,
+    /// Month ends, as step indices.
+    month_ends: Vec<usize>,
+    /// Steps of a clock hour (AWS bills LCUs per hour on the hour's traffic), or 1 when
+    /// steps do not divide an hour; and the hours one such bucket covers.
+    steps_per_bucket: usize,
+    bucket_hours: f64,
+    bucket_sum: f64,
+    bucket_len: usize,
+    month: usize,
+    next_step: usize,
+    request_and_response_kb: f64,
+    requests_per_connection: f64,
+    connection_seconds: f64,
+}
+
+impl Traffic {
+    /// Nothing yet, for `plan`'s workload.
+    pub(super) fn new(plan: &Plan, record: bool) -> Traffic {
+        let timeline = &plan.timeline;
+        let step_s = timeline.step_s;
+        let steps_per_bucket = if 3600 % step_s == 0 {
+            usize::try_from(3600 / step_s).unwrap_or(1)
+        } else {
+            1
+        };
+        #[allow(clippy::cast_precision_loss)]
+        let bucket_hours = steps_per_bucket as f64 * timeline.step_seconds() / 3600.0;
+        let w = &plan.workload;
+        Traffic {
+            requests_by_month: vec![0.0; timeline.months.len()],
+            lcu_hours_by_month: vec![0.0; timeline.months.len()],
+            sum_rps: 0.0,
+            recorded: record.then(|| Vec::with_capacity(timeline.steps)),
+            step_s: timeline.step_seconds(),
+            month_ends: timeline.months.iter().map(|m| m.end_step).collect(),
+            steps_per_bucket,
+            bucket_hours,
+            bucket_sum: 0.0,
+            bucket_len: 0,
+            month: 0,
+            next_step: 0,
+            request_and_response_kb: w.request_kb + w.response_kb,
+            requests_per_connection: w.requests_per_connection,
+            connection_seconds: w.connection_seconds,
+        }
+    }
+
+    /// Adds the next steps' requests per second.
+    pub(super) fn add(&mut self, rps: &[f64]) {
+        for &r in rps {
+            let k = self.next_step;
+            self.sum_rps += r;
+            self.requests_by_month[self.month] += r * self.step_s;
+            self.bucket_sum += r;
+            self.bucket_len += 1;
+            let month_ends = k + 1 == self.month_ends[self.month];
+            if self.bucket_len == self.steps_per_bucket || month_ends {
+                #[allow(clippy::cast_precision_loss)]
+                let mean = self.bucket_sum / self.bucket_len as f64;
+                let traffic = elb::http_traffic(
+                    mean,
+                    self.request_and_response_kb,
+                    self.requests_per_connection,
+                    self.connection_seconds,
+                    1.0,
+                );
+                self.lcu_hours_by_month[self.month] += elb::lcus(&traffic) * self.bucket_hours;
+                self.bucket_sum = 0.0;
+                self.bucket_len = 0;
+            }
+            if month_ends && self.month + 1 < self.month_ends.len() {
+                self.month += 1;
+            }
+            self.next_step += 1;
+        }
+        if let Some(recorded) = &mut self.recorded {
+            recorded.extend_from_slice(rps);
+        }
+    }
+
+    /// Average requests per second over the steps so far.
+    pub(super) fn mean_requests_per_second(&self) -> f64 {
+        #[allow(clippy::cast_precision_loss)]
+        let n = self.next_step.max(1) as f64;
+        self.sum_rps / n
+    }
+}
+
+fn price_ec2_fleet(
+    plan: &Plan,
+    fleet: &Ec2FleetPlan,
+    traffic: &Traffic,
+    run: GroupRun,
+) -> ModelRun {
     let months: Vec<Vec<LineItem>> = plan
         .timeline
         .months
@@ -188,41 +388,17 @@ fn price_ec2_fleet(plan: &Plan, fleet: &Ec2FleetPlan, rps: &[f64], run: GroupRun
                 plan,
                 &fleet.attachments,
                 seconds / 3600.0,
-                month,
-                rps,
+                (m, month),
+                traffic,
             ));
             lines
         })
         .collect();
     let credits = credit_stats(&run, fleet.credits.map_or(0.0, |(_, rate)| rate));
-    finish(plan, months, run, credits, rps)
+    finish(plan, months, run, credits, traffic)
 }
 
-/// ECS services on Fargate: tasks through the scaling engine, then task-seconds and
-/// attachments priced per month.
-pub(super) fn fargate(paths: &LanePaths<'_>, option: usize, record: bool) -> Vec<ModelRun> {
-    let services = paths.option(option, |m| match m {
-        OptionModel::Fargate(f) => Some(f),
-        _ => None,
-    });
-    let service = services[0];
-    let inputs = GroupInputs {
-        spec: &service.group,
-        vcpu_per_unit: service.size.vcpu,
-        credits: None,
-        billed_per_run: fargate::billed_seconds_per_task,
-        metric: service.metric,
-        lanes: paths.lane_inputs(|_| None, |l| services[l].in_service_fraction),
-    };
-    let runs = run_group(&paths.plans[0].timeline, &inputs, record);
-    runs.into_iter()
-        .take(paths.real)
-        .enumerate()
-        .map(|(l, run)| price_fargate(paths.plans[l], services[l], paths.rps[l], run))
-        .collect()
-}
-
-fn price_fargate(plan: &Plan, service: &FargatePlan, rps: &[f64], run: GroupRun) -> ModelRun {
+fn price_fargate(plan: &Plan, service: &FargatePlan, traffic: &Traffic, run: GroupRun) -> ModelRun {
     let months = plan
         .timeline
         .months
@@ -241,8 +417,8 @@ fn price_fargate(plan: &Plan, service: &FargatePlan, rps: &[f64], run: GroupRun)
                 plan,
                 &service.attachments,
                 seconds / 3600.0,
-                month,
-                rps,
+                (m, month),
+                traffic,
             ));
             if let Some((rates, extended)) = service.eks {
                 lines.push(containers::eks_line(
@@ -258,43 +434,24 @@ fn price_fargate(plan: &Plan, service: &FargatePlan, rps: &[f64], run: GroupRun)
             lines
         })
         .collect();
-    finish(plan, months, run, None, rps)
+    finish(plan, months, run, None, traffic)
 }
 
-/// Lightsail: a fixed set of instances with burst capacity; plans, transfer and the
-/// load balancer priced per month.
-pub(super) fn lightsail(paths: &LanePaths<'_>, option: usize, record: bool) -> Vec<ModelRun> {
-    let all = paths.option(option, |m| match m {
-        OptionModel::Lightsail(f) => Some(f),
-        _ => None,
-    });
-    let instances = all[0];
-    let group = GroupSpec::fixed(instances.count);
-    let inputs = GroupInputs {
-        spec: &group,
-        vcpu_per_unit: instances.vcpu,
-        credits: Some(&instances.credits),
-        billed_per_run: |s| s,
-        metric: Metric::Cpu,
-        lanes: paths.lane_inputs(|_| None, |_| 1.0),
-    };
-    let runs = run_group(&paths.plans[0].timeline, &inputs, record);
-    runs.into_iter()
-        .take(paths.real)
-        .enumerate()
-        .map(|(l, run)| price_lightsail(paths.plans[l], all[l], paths.rps[l], run))
-        .collect()
-}
-
-fn price_lightsail(plan: &Plan, instances: &LightsailPlan, rps: &[f64], run: GroupRun) -> ModelRun {
+fn price_lightsail(
+    plan: &Plan,
+    instances: &LightsailPlan,
+    traffic: &Traffic,
+    run: GroupRun,
+) -> ModelRun {
     let count = f64::from(instances.count);
     let months = plan
         .timeline
         .months
         .iter()
-        .map(|month| {
+        .enumerate()
+        .map(|(m, month)| {
             let hours = month_hours(plan, month);
-            let requests = requests_in(plan, month, rps);
+            let requests = traffic.requests_by_month[m];
             let out_gb = requests * plan.workload.response_kb * 1000.0 / 1e9;
             let in_gb = requests * plan.workload.request_kb * 1000.0 / 1e9;
             let mut lines = vec![
@@ -308,7 +465,7 @@ fn price_lightsail(plan: &Plan, instances: &LightsailPlan, rps: &[f64], run: Gro
         })
         .collect();
     let credits = credit_stats(&run, 0.0);
-    finish(plan, months, run, credits, rps)
+    finish(plan, months, run, credits, traffic)
 }
 
 /// The run of a group as a model run: per-step records with each step's share of its
@@ -318,8 +475,9 @@ fn finish(
     months: Vec<Vec<LineItem>>,
     run: GroupRun,
     credits: Option<CreditStats>,
-    rps: &[f64],
+    traffic: &Traffic,
 ) -> ModelRun {
+    let rps = traffic.recorded.as_deref().unwrap_or_default();
     let per_request_vcpu = plan.workload.vcpu_ms_per_request / 1000.0;
     let to_rps = |vcpu: f64| {
         if per_request_vcpu > 0.0 {
@@ -383,73 +541,127 @@ fn allocate_costs(
     }
 }
 
-/// Lambda: each step's arrivals need `rate × duration` concurrent executions; above the
-/// concurrency limit the excess is throttled (unserved, and not billed). Provisioned
-/// concurrency serves what it can and the rest spills over to on-demand.
-pub(super) fn lambda(plan: &Plan, function: &LambdaPlan, rps: &[f64], record: bool) -> ModelRun {
-    let config = &function.config;
-    let step_s = plan.timeline.step_seconds();
-    let billed_ms = lambda::billed_duration_ms(config.duration_ms);
-    let duration_s = billed_ms / 1000.0;
-    let provisioned_seconds = if config.provisioned_concurrency > 0.0 {
-        continuous_run_by_month(
-            1.0,
-            &run_seconds_by_month(plan),
-            lambda::provisioned_billed_seconds,
-        )
-    } else {
-        vec![0.0; plan.timeline.months.len()]
-    };
-    let mut meter: CapacityMeter = CapacityMeter::for_concurrency();
-    let mut months = Vec::with_capacity(plan.timeline.months.len());
-    let mut steps = Vec::with_capacity(if record { rps.len() } else { 0 });
-    for (month, provisioned_s) in plan.timeline.months.iter().zip(provisioned_seconds) {
-        let (mut on_demand, mut on_provisioned, mut arrived) = (0.0, 0.0, 0.0);
-        for &r in &rps[month.first_step..month.end_step] {
-            arrived += r * step_s;
-            let wanted = lambda::concurrency_billed(r, billed_ms);
-            meter.record(step_s, &[wanted], &[function.concurrency_limit], &[0.0]);
-            let served = if wanted > function.concurrency_limit {
-                r * function.concurrency_limit / wanted
-            } else {
-                r
-            };
-            let share = config.provisioned_share(served);
-            on_provisioned += served * share * step_s;
-            on_demand += served * (1.0 - share) * step_s;
-            if record {
-                steps.push(StepRecord {
-                    demand_rps: r,
-                    served_rps: served,
-                    capacity_rps: if duration_s > 0.0 {
-                        function.concurrency_limit / duration_s
-                    } else {
-                        f64::INFINITY
-                    },
-                    running: 0.0,
-                    in_service: wanted.min(function.concurrency_limit),
-                    credit_balance: 0.0,
-                    surplus_credits: 0.0,
-                    cost_usd: 0.0,
-                });
-            }
+/// Lambda on one path: each step's arrivals need `rate × duration` concurrent
+/// executions; above the concurrency limit the excess is throttled (unserved, and not
+/// billed). Provisioned concurrency serves what it can and the rest spills over to
+/// on-demand. Usage is priced as each calendar month ends.
+pub(super) struct LambdaRun<'a> {
+    plan: &'a Plan,
+    function: &'a LambdaPlan,
+    record: bool,
+    step_s: f64,
+    billed_ms: f64,
+    duration_s: f64,
+    provisioned_seconds: Vec<f64>,
+    meter: CapacityMeter,
+    month: usize,
+    next_step: usize,
+    /// This month's request-seconds served on demand and on provisioned concurrency,
+    /// and requests arrived.
+    on_demand: f64,
+    on_provisioned: f64,
+    arrived: f64,
+    months: Vec<Vec<LineItem>>,
+    steps: Vec<StepRecord>,
+}
+
+impl<'a> LambdaRun<'a> {
+    fn new(plan: &'a Plan, function: &'a LambdaPlan, record: bool) -> LambdaRun<'a> {
+        let config = &function.config;
+        let billed_ms = lambda::billed_duration_ms(config.duration_ms);
+        let provisioned_seconds = if config.provisioned_concurrency > 0.0 {
+            continuous_run_by_month(
+                1.0,
+                &run_seconds_by_month(plan),
+                lambda::provisioned_billed_seconds,
+            )
+        } else {
+            vec![0.0; plan.timeline.months.len()]
+        };
+        LambdaRun {
+            plan,
+            function,
+            record,
+            step_s: plan.timeline.step_seconds(),
+            billed_ms,
+            duration_s: billed_ms / 1000.0,
+            provisioned_seconds,
+            meter: CapacityMeter::for_concurrency(),
+            month: 0,
+            next_step: 0,
+            on_demand: 0.0,
+            on_provisioned: 0.0,
+            arrived: 0.0,
+            months: Vec::with_capacity(plan.timeline.months.len()),
+            steps: Vec::with_capacity(if record { plan.timeline.steps } else { 0 }),
         }
-        let usage = config.month(on_demand, on_provisioned, provisioned_s);
+    }
+
+    fn step(&mut self, r: f64) {
+        let function = self.function;
+        let step_s = self.step_s;
+        self.arrived += r * step_s;
+        let wanted = lambda::concurrency_billed(r, self.billed_ms);
+        self.meter
+            .record(step_s, &[wanted], &[function.concurrency_limit], &[0.0]);
+        let served = if wanted > function.concurrency_limit {
+            r * function.concurrency_limit / wanted
+        } else {
+            r
+        };
+        let share = function.config.provisioned_share(served);
+        self.on_provisioned += served * share * step_s;
+        self.on_demand += served * (1.0 - share) * step_s;
+        if self.record {
+            self.steps.push(StepRecord {
+                demand_rps: r,
+                served_rps: served,
+                capacity_rps: if self.duration_s > 0.0 {
+                    function.concurrency_limit / self.duration_s
+                } else {
+                    f64::INFINITY
+                },
+                running: 0.0,
+                in_service: wanted.min(function.concurrency_limit),
+                credit_balance: 0.0,
+                surplus_credits: 0.0,
+                cost_usd: 0.0,
+            });
+        }
+        self.next_step += 1;
+        if self.next_step == self.plan.timeline.months[self.month].end_step {
+            self.close_month();
+        }
+    }
+
+    /// Prices the month just ended.
+    fn close_month(&mut self) {
+        let function = self.function;
+        let usage = function.config.month(
+            self.on_demand,
+            self.on_provisioned,
+            self.provisioned_seconds[self.month],
+        );
         let mut lines =
             lambda::bill_month(&[usage], &function.rates, function.free_tier).swap_remove(0);
         if let Some((api, free_tier)) = &function.api {
             // API Gateway bills every request it receives, throttled by Lambda or not.
-            lines.extend(apigw::request_lines(arrived, api, *free_tier));
+            lines.extend(apigw::request_lines(self.arrived, api, *free_tier));
         }
-        months.push(lines);
+        self.months.push(lines);
+        (self.on_demand, self.on_provisioned, self.arrived) = (0.0, 0.0, 0.0);
+        self.month += 1;
     }
-    allocate_costs(plan, &months, &mut steps, |s| s.demand_rps);
-    let capacity = meter.finish_concurrency(duration_s);
-    ModelRun {
-        months,
-        capacity,
-        credits: None,
-        steps,
+
+    fn finish(mut self) -> ModelRun {
+        allocate_costs(self.plan, &self.months, &mut self.steps, |s| s.demand_rps);
+        let capacity = self.meter.finish_concurrency(self.duration_s);
+        ModelRun {
+            months: self.months,
+            capacity,
+            credits: None,
+            steps: self.steps,
+        }
     }
 }
 
@@ -459,8 +671,8 @@ fn attachment_lines(
     plan: &Plan,
     attachments: &Attachments,
     unit_hours: f64,
-    month: &Month,
-    rps: &[f64],
+    (m, month): (usize, &Month),
+    traffic: &Traffic,
 ) -> Vec<LineItem> {
     let hours = month_hours(plan, month);
     let mut lines = Vec::new();
@@ -474,7 +686,7 @@ fn attachment_lines(
         ));
     }
     if let Some(alb) = &attachments.alb {
-        lines.extend(elb::alb_lines(hours, alb_lcu_hours(plan, month, rps), *alb));
+        lines.extend(elb::alb_lines(hours, traffic.lcu_hours_by_month[m], *alb));
     }
     let address_hours = unit_hours * attachments.public_ipv4_per_unit
         + if attachments.alb.is_some() {
@@ -491,36 +703,6 @@ fn attachment_lines(
     lines
 }
 
-/// LCU-hours of a month: AWS bills each hour on the largest dimension of that hour's
-/// traffic, so steps are averaged per clock hour first (or, for steps longer than an
-/// hour, each step's hours share its average).
-fn alb_lcu_hours(plan: &Plan, month: &Month, rps: &[f64]) -> f64 {
-    let step_s = plan.timeline.step_s;
-    let steps_per_bucket = if 3600 % step_s == 0 {
-        usize::try_from(3600 / step_s).unwrap_or(1)
-    } else {
-        1
-    };
-    #[allow(clippy::cast_precision_loss)]
-    let bucket_hours = steps_per_bucket as f64 * plan.timeline.step_seconds() / 3600.0;
-    let w = &plan.workload;
-    rps[month.first_step..month.end_step]
-        .chunks(steps_per_bucket)
-        .map(|bucket| {
-            #[allow(clippy::cast_precision_loss)]
-            let mean = bucket.iter().sum::<f64>() / bucket.len() as f64;
-            let traffic = elb::http_traffic(
-                mean,
-                w.request_kb + w.response_kb,
-                w.requests_per_connection,
-                w.connection_seconds,
-                1.0,
-            );
-            elb::lcus(&traffic) * bucket_hours
-        })
-        .sum()
-}
-
 fn run_seconds_by_month(plan: &Plan) -> Vec<f64> {
     plan.timeline
         .months
@@ -533,12 +715,4 @@ fn month_hours(plan: &Plan, month: &Month) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let steps = month.steps() as f64;
     steps * plan.timeline.step_seconds() / 3600.0
-}
-
-fn requests_in(plan: &Plan, month: &Month, rps: &[f64]) -> f64 {
-    let step_s = plan.timeline.step_seconds();
-    rps[month.first_step..month.end_step]
-        .iter()
-        .map(|r| r * step_s)
-        .sum()
 }
