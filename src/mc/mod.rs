@@ -357,6 +357,27 @@ mod engine_tests {
     }
 
     #[test]
+    fn a_path_is_the_same_alone_as_beside_others_in_the_lanes() {
+        // 40 paths fill one group of lanes and part of a second; each path run alone
+        // (the other lanes copies of it) gives the same bits
+        let plan = fixture_plan();
+        let config = RunConfig {
+            paths: u64::try_from(sim::LANES + 8).unwrap(),
+            seed: 11,
+            shard: None,
+        };
+        let together = run_on(2, &plan, &config);
+        for result in &together.results {
+            assert_eq!(
+                *result,
+                run_path(&plan, 11, result.path),
+                "path {}",
+                result.path
+            );
+        }
+    }
+
+    #[test]
     fn shards_merge_into_the_whole_run() {
         let plan = fixture_plan();
         let whole = run_on(

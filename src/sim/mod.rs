@@ -12,8 +12,7 @@ pub use group::LANES;
 pub use models::{CreditStats, StepRecord};
 
 use demand::DemandStream;
-use group::Lanes;
-use models::{LanePaths, OptionRunner, Traffic};
+use models::{LanePaths, OptionRunner, TrafficLanes};
 
 use serde::Serialize;
 
@@ -75,7 +74,7 @@ pub struct Verdict {
 }
 
 /// Steps run per block: every lane's demand for a block is produced, then every option
-/// advances through it. A block of eight lanes is 128 KiB, so a path's demand is never
+/// advances through it. A block of 32 lanes is 512 KiB, so a path's demand is never
 /// held whole (only when recording).
 pub const BLOCK_STEPS: usize = 2048;
 
@@ -121,10 +120,19 @@ pub fn run_paths(paths: Vec<(&Plan, DemandStream)>) -> Vec<RunResult> {
 }
 
 fn run_lanes(paths: Vec<(&Plan, DemandStream)>, record: bool) -> Vec<RunResult> {
+    // One path alone (a single run, `simulate`) runs on one lane, not with copies.
+    if paths.len() == 1 {
+        run_on_lanes::<1>(paths, record)
+    } else {
+        run_on_lanes::<LANES>(paths, record)
+    }
+}
+
+fn run_on_lanes<const L: usize>(paths: Vec<(&Plan, DemandStream)>, record: bool) -> Vec<RunResult> {
     let real = paths.len();
     assert!(
-        (1..=LANES).contains(&real),
-        "invariant: 1 to {LANES} paths run together"
+        (1..=L).contains(&real),
+        "invariant: 1 to {L} paths run together"
     );
     let steps = paths[0].0.timeline.steps;
     for (plan, demand) in &paths {
@@ -139,35 +147,32 @@ fn run_lanes(paths: Vec<(&Plan, DemandStream)>, record: bool) -> Vec<RunResult> 
         real,
     };
     let plan = paths[0].0;
-    let mut streams: Vec<DemandStream> = Vec::with_capacity(real);
-    let mut traffic: Vec<Traffic> = Vec::with_capacity(real);
-    for (l, (p, demand)) in paths.into_iter().enumerate() {
-        streams.push(demand);
-        // only one path is recorded: runs that record run one
-        traffic.push(Traffic::new(p, record && l == 0));
-    }
-    let mut runners: Vec<OptionRunner<'_>> = (0..plan.options.len())
+    let mut streams: Vec<DemandStream> = paths.into_iter().map(|(_, d)| d).collect();
+    // only one path is recorded: runs that record run one
+    let mut traffic = TrafficLanes::new(&lanes, record);
+    let mut runners: Vec<OptionRunner<'_, L>> = (0..plan.options.len())
         .map(|i| OptionRunner::new(&lanes, i, record))
         .collect();
-    let mut block: Vec<Lanes<f64>> = vec![[0.0; LANES]; BLOCK_STEPS.min(steps)];
+    let mut block: Vec<[f64; L]> = vec![[0.0; L]; BLOCK_STEPS.min(steps)];
     let mut lane_block = vec![0.0; BLOCK_STEPS.min(steps)];
     let mut first = 0;
     while first < steps {
         let n = BLOCK_STEPS.min(steps - first);
-        for l in 0..LANES {
-            if l < real {
-                streams[l].fill(&mut lane_block[..n]);
-                traffic[l].add(&lane_block[..n]);
+        for l in 0..L {
+            if let Some(stream) = streams.get_mut(l) {
+                stream.fill(&mut lane_block[..n]);
             }
             for (step, r) in block[..n].iter_mut().zip(&lane_block[..n]) {
                 step[l] = *r;
             }
         }
+        traffic.add(&block[..n]);
         for runner in &mut runners {
             runner.advance(&block[..n]);
         }
         first += n;
     }
+    let mut traffic = traffic.finish();
     let runs: Vec<_> = runners
         .into_iter()
         .map(|runner| runner.finish(&lanes, &traffic))
@@ -178,7 +183,7 @@ fn run_lanes(paths: Vec<(&Plan, DemandStream)>, record: bool) -> Vec<RunResult> 
         .map(|(t, p)| RunResult {
             months: p.timeline.months.iter().map(|m| m.label.clone()).collect(),
             options: Vec::with_capacity(p.options.len()),
-            mean_requests_per_second: t.mean_requests_per_second(),
+            mean_requests_per_second: t.mean_requests_per_second,
             demand_rps: t.recorded.take().unwrap_or_default(),
         })
         .collect();

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::group::{GroupInputs, GroupLanes, GroupRun, LaneInputs, Lanes};
+use super::group::{GroupInputs, GroupLanes, GroupRun, LaneInputs};
 use crate::billing::burst;
 use crate::billing::elb;
 use crate::billing::{
@@ -36,20 +36,20 @@ pub(super) struct ModelRun {
 
 /// The paths a model runs on together: lane `l` is one path's plan. Only the first
 /// `real` lanes are wanted; the others repeat a path to fill the lanes.
-pub(super) struct LanePaths<'a> {
+pub(super) struct LanePaths<'a, const L: usize> {
     /// Each lane's plan (the scenario with the path's drawn values).
-    pub plans: Lanes<&'a Plan>,
+    pub plans: [&'a Plan; L],
     /// Lanes whose results are wanted.
     pub real: usize,
 }
 
-impl<'a> LanePaths<'a> {
+impl<'a, const L: usize> LanePaths<'a, L> {
     /// What every lane's group shares, and what differs per lane.
     fn lane_inputs(
         &self,
         deployments: impl Fn(usize) -> Option<&'a crate::scenario::options::DeploymentPlan>,
         in_service_fraction: impl Fn(usize) -> f64,
-    ) -> Lanes<LaneInputs<'a>> {
+    ) -> [LaneInputs<'a>; L] {
         std::array::from_fn(|l| LaneInputs {
             vcpu_ms_per_request: self.plans[l].workload.vcpu_ms_per_request,
             response_bytes: self.plans[l].workload.response_kb * 1000.0,
@@ -64,7 +64,7 @@ impl<'a> LanePaths<'a> {
         &self,
         option: usize,
         pick: impl Fn(&'a OptionModel) -> Option<&'a T>,
-    ) -> Lanes<&'a T> {
+    ) -> [&'a T; L] {
         std::array::from_fn(|l| {
             pick(&self.plans[l].options[option].model)
                 .expect("invariant: every path of a run has the same options")
@@ -133,20 +133,24 @@ fn credit_stats(run: &GroupRun, usd_per_vcpu_hour: f64) -> Option<CreditStats> {
 /// One option's model on the lanes, fed block by block: a group through the scaling
 /// engine (priced as an EC2 fleet or Beanstalk environment, an ECS service on Fargate,
 /// or Lightsail instances), or Lambda functions, one per path.
-pub(super) enum OptionRunner<'a> {
+pub(super) enum OptionRunner<'a, const L: usize> {
     /// EC2 fleets and Beanstalk environments.
-    Ec2(Lanes<&'a Ec2FleetPlan>, GroupLanes<'a>),
+    Ec2([&'a Ec2FleetPlan; L], GroupLanes<'a, L>),
     /// ECS services on Fargate.
-    Fargate(Lanes<&'a FargatePlan>, GroupLanes<'a>),
+    Fargate([&'a FargatePlan; L], GroupLanes<'a, L>),
     /// Lightsail instances.
-    Lightsail(Lanes<&'a LightsailPlan>, GroupLanes<'a>),
+    Lightsail([&'a LightsailPlan; L], GroupLanes<'a, L>),
     /// Lambda, one function per wanted lane.
     Lambda(Vec<LambdaRun<'a>>),
 }
 
-impl<'a> OptionRunner<'a> {
+impl<'a, const L: usize> OptionRunner<'a, L> {
     /// Option `option` of the lanes' plans, at the start of the horizon.
-    pub(super) fn new(paths: &LanePaths<'a>, option: usize, record: bool) -> OptionRunner<'a> {
+    pub(super) fn new(
+        paths: &LanePaths<'a, L>,
+        option: usize,
+        record: bool,
+    ) -> OptionRunner<'a, L> {
         let timeline = &paths.plans[0].timeline;
         match &paths.plans[0].options[option].model {
             OptionModel::Ec2Fleet(_) => {
@@ -212,7 +216,7 @@ impl<'a> OptionRunner<'a> {
     }
 
     /// Runs the next steps: `block[i][l]` is lane `l`'s requests per second.
-    pub(super) fn advance(&mut self, block: &[Lanes<f64>]) {
+    pub(super) fn advance(&mut self, block: &[[f64; L]]) {
         match self {
             OptionRunner::Ec2(_, group)
             | OptionRunner::Fargate(_, group)
@@ -228,7 +232,7 @@ impl<'a> OptionRunner<'a> {
     }
 
     /// The wanted lanes' results, priced, after the last step.
-    pub(super) fn finish(self, paths: &LanePaths<'a>, traffic: &[Traffic]) -> Vec<ModelRun> {
+    pub(super) fn finish(self, paths: &LanePaths<'a, L>, traffic: &[Traffic]) -> Vec<ModelRun> {
         let price = |runs: Vec<GroupRun>, price: &dyn Fn(usize, GroupRun) -> ModelRun| {
             runs.into_iter()
                 .take(paths.real)
@@ -259,10 +263,20 @@ impl<'a> OptionRunner<'a> {
 pub(super) struct Traffic {
     requests_by_month: Vec<f64>,
     lcu_hours_by_month: Vec<f64>,
-    /// Sum of the requests per second over every step so far.
-    sum_rps: f64,
+    /// Average requests per second over the horizon.
+    pub mean_requests_per_second: f64,
     /// Every step's requests per second, when recording.
     pub recorded: Option<Vec<f64>>,
+}
+
+/// [`Traffic`] accumulated on every lane as the demand passes, block by block.
+pub(super) struct TrafficLanes<const L: usize> {
+    requests_by_month: Vec<[f64; L]>,
+    lcu_hours_by_month: Vec<[f64; L]>,
+    sum_rps: [f64; L],
+    bucket_sum: [f64; L],
+    /// Lane 0's demand, when recording.
+    recorded: Option<Vec<f64>>,
     step_s: f64,
     /// Month ends, as step indices.
     month_ends: Vec<usize>,
@@ -270,19 +284,18 @@ pub(super) struct Traffic {
     /// steps do not divide an hour; and the hours one such bucket covers.
     steps_per_bucket: usize,
     bucket_hours: f64,
-    bucket_sum: f64,
     bucket_len: usize,
     month: usize,
     next_step: usize,
-    request_and_response_kb: f64,
-    requests_per_connection: f64,
-    connection_seconds: f64,
+    /// Each wanted lane's request and response size, kB; requests per connection;
+    /// connection length, s.
+    http: Vec<(f64, f64, f64)>,
 }
 
-impl Traffic {
-    /// Nothing yet, for `plan`'s workload.
-    pub(super) fn new(plan: &Plan, record: bool) -> Traffic {
-        let timeline = &plan.timeline;
+impl<const L: usize> TrafficLanes<L> {
+    /// Nothing yet, for the lanes' workloads.
+    pub(super) fn new(paths: &LanePaths<'_, L>, record: bool) -> TrafficLanes<L> {
+        let timeline = &paths.plans[0].timeline;
         let step_s = timeline.step_s;
         let steps_per_bucket = if 3600 % step_s == 0 {
             usize::try_from(3600 / step_s).unwrap_or(1)
@@ -291,48 +304,47 @@ impl Traffic {
         };
         #[allow(clippy::cast_precision_loss)]
         let bucket_hours = steps_per_bucket as f64 * timeline.step_seconds() / 3600.0;
-        let w = &plan.workload;
-        Traffic {
-            requests_by_month: vec![0.0; timeline.months.len()],
-            lcu_hours_by_month: vec![0.0; timeline.months.len()],
-            sum_rps: 0.0,
+        let months = timeline.months.len();
+        TrafficLanes {
+            requests_by_month: vec![[0.0; L]; months],
+            lcu_hours_by_month: vec![[0.0; L]; months],
+            sum_rps: [0.0; L],
+            bucket_sum: [0.0; L],
             recorded: record.then(|| Vec::with_capacity(timeline.steps)),
             step_s: timeline.step_seconds(),
             month_ends: timeline.months.iter().map(|m| m.end_step).collect(),
             steps_per_bucket,
             bucket_hours,
-            bucket_sum: 0.0,
             bucket_len: 0,
             month: 0,
             next_step: 0,
-            request_and_response_kb: w.request_kb + w.response_kb,
-            requests_per_connection: w.requests_per_connection,
-            connection_seconds: w.connection_seconds,
+            http: paths.plans[..paths.real]
+                .iter()
+                .map(|p| {
+                    let w = &p.workload;
+                    (
+                        w.request_kb + w.response_kb,
+                        w.requests_per_connection,
+                        w.connection_seconds,
+                    )
+                })
+                .collect(),
         }
     }
 
-    /// Adds the next steps' requests per second.
-    pub(super) fn add(&mut self, rps: &[f64]) {
-        for &r in rps {
-            let k = self.next_step;
-            self.sum_rps += r;
-            self.requests_by_month[self.month] += r * self.step_s;
-            self.bucket_sum += r;
+    /// Adds the next steps: `block[i][l]` is lane `l`'s requests per second.
+    pub(super) fn add(&mut self, block: &[[f64; L]]) {
+        for rps in block {
+            let requests = &mut self.requests_by_month[self.month];
+            for l in 0..L {
+                self.sum_rps[l] += rps[l];
+                requests[l] += rps[l] * self.step_s;
+                self.bucket_sum[l] += rps[l];
+            }
             self.bucket_len += 1;
-            let month_ends = k + 1 == self.month_ends[self.month];
+            let month_ends = self.next_step + 1 == self.month_ends[self.month];
             if self.bucket_len == self.steps_per_bucket || month_ends {
-                #[allow(clippy::cast_precision_loss)]
-                let mean = self.bucket_sum / self.bucket_len as f64;
-                let traffic = elb::http_traffic(
-                    mean,
-                    self.request_and_response_kb,
-                    self.requests_per_connection,
-                    self.connection_seconds,
-                    1.0,
-                );
-                self.lcu_hours_by_month[self.month] += elb::lcus(&traffic) * self.bucket_hours;
-                self.bucket_sum = 0.0;
-                self.bucket_len = 0;
+                self.close_bucket();
             }
             if month_ends && self.month + 1 < self.month_ends.len() {
                 self.month += 1;
@@ -340,15 +352,36 @@ impl Traffic {
             self.next_step += 1;
         }
         if let Some(recorded) = &mut self.recorded {
-            recorded.extend_from_slice(rps);
+            recorded.extend(block.iter().map(|rps| rps[0]));
         }
     }
 
-    /// Average requests per second over the steps so far.
-    pub(super) fn mean_requests_per_second(&self) -> f64 {
+    /// LCU-hours of the bucket just ended, from its average traffic.
+    fn close_bucket(&mut self) {
         #[allow(clippy::cast_precision_loss)]
-        let n = self.next_step.max(1) as f64;
-        self.sum_rps / n
+        let len = self.bucket_len as f64;
+        for (l, &(kb, per_connection, connection_s)) in self.http.iter().enumerate() {
+            let mean = self.bucket_sum[l] / len;
+            let traffic = elb::http_traffic(mean, kb, per_connection, connection_s, 1.0);
+            self.lcu_hours_by_month[self.month][l] += elb::lcus(&traffic) * self.bucket_hours;
+        }
+        self.bucket_sum = [0.0; L];
+        self.bucket_len = 0;
+    }
+
+    /// Each wanted lane's traffic, after the last step.
+    pub(super) fn finish(mut self) -> Vec<Traffic> {
+        #[allow(clippy::cast_precision_loss)]
+        let steps = self.next_step.max(1) as f64;
+        let mut recorded = self.recorded.take();
+        (0..self.http.len())
+            .map(|l| Traffic {
+                requests_by_month: self.requests_by_month.iter().map(|m| m[l]).collect(),
+                lcu_hours_by_month: self.lcu_hours_by_month.iter().map(|m| m[l]).collect(),
+                mean_requests_per_second: self.sum_rps[l] / steps,
+                recorded: if l == 0 { recorded.take() } else { None },
+            })
+            .collect()
     }
 }
 
