@@ -51,8 +51,9 @@ fn monte_carlo(c: &mut Criterion) {
     let plan = default_plan();
     let mut group = c.benchmark_group("monte_carlo");
     group.sample_size(10);
-    // A year of minutes costs about 0.1 s a path here: 16 paths keep a sample short.
-    let paths = 16;
+    // A year of minutes costs about 30 ms a path and core here: 64 paths (two groups of
+    // 32 lanes, one per core) keep a sample near a second.
+    let paths = 64;
     group.throughput(elements(&plan, paths));
     group.bench_function("year-minute", |b| {
         b.iter(|| black_box(run_paths(black_box(&plan), paths, 0)));

@@ -267,11 +267,13 @@ impl<const L: usize> Alarms<L> {
         }
     }
 
-    /// Whether either alarm of lane `lane` has the breaching datapoints its policy
-    /// needs: when not, the policy cannot act on the latest datapoint (cooldowns aside).
+    /// Whether an alarm of lane `lane` has the breaching datapoints its policy needs
+    /// for `group` to act on the latest datapoint (cooldowns aside): when not,
+    /// [`Group::act`] would change nothing.
     #[must_use]
-    pub fn may_act(&self, lane: usize) -> bool {
-        self.above_run[lane] >= self.needed_above || self.below_run[lane] >= self.needed_below
+    pub fn may_act(&self, lane: usize, group: &Group) -> bool {
+        self.above_run[lane] >= self.needed_above
+            || (self.below_run[lane] >= self.needed_below && group.may_scale_in())
     }
 }
 
@@ -301,6 +303,17 @@ impl Group {
             last_scale_out_s: f64::NEG_INFINITY,
             last_activity_s: f64::NEG_INFINITY,
         }
+    }
+
+    /// Whether a scale-in alarm can change anything. A target-tracking group at its
+    /// minimum cannot shrink, and the scale-in cooldown it would restart only matters
+    /// after a scale-out, which restarts it anyway. (A simple policy's alarm restarts
+    /// its one cooldown even at the minimum, which delays the next scale-out: it always
+    /// acts.)
+    #[must_use]
+    pub fn may_scale_in(&self) -> bool {
+        !matches!(self.spec.policy, Policy::TargetTracking { .. })
+            || self.members.len() > self.min as usize
     }
 
     /// Instances in service at time `t_s`.

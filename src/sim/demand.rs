@@ -431,4 +431,27 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn the_values_do_not_depend_on_the_block_sizes() {
+        // the fixture has spikes and AR(1) noise: a path's demand in one piece equals
+        // the same path asked for in uneven blocks
+        let plan = crate::testing::plan(crate::testing::MC);
+        let draw = plan
+            .uncertainty
+            .draw(&plan, &mut crate::mc::rng::path_rng(7, 3));
+        let whole = draw.demand.clone().collect_all();
+        let mut stream = draw.demand;
+        let mut pieces = Vec::new();
+        for size in [1, 7, 1000, 2048, 3].iter().cycle() {
+            let n = (*size).min(stream.steps() - pieces.len());
+            if n == 0 {
+                break;
+            }
+            let mut block = vec![0.0; n];
+            stream.fill(&mut block);
+            pieces.extend(block);
+        }
+        assert_eq!(pieces, whole);
+    }
 }

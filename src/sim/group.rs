@@ -424,7 +424,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         for (l, group) in groups.iter_mut().enumerate() {
             // Without a schedule to move its bounds, a lane's group changes only on a
             // datapoint that puts an alarm in ALARM.
-            if !(has_schedule || datapoint && alarms.may_act(l)) {
+            if !(has_schedule || datapoint && alarms.may_act(l, group)) {
                 continue;
             }
             let size = group.act(t_end, step_s, datapoint.then(|| alarms.signal(l)));
