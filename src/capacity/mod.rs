@@ -20,7 +20,7 @@ pub struct CapacityStats {
     pub shortfall_minutes: f64,
     /// 95th-percentile utilisation of the capacity in service, when the option has a
     /// fixed capacity to utilise (not for Lambda); read from a histogram of the steps'
-    /// utilisations (see [`UtilizationHistogram`]).
+    /// utilisations (see [`UtilizationHistograms`]).
     pub p95_utilization: Option<f64>,
     /// Peak instances (or tasks) in service, when the option has instances.
     pub peak_instances: Option<f64>,
@@ -36,13 +36,13 @@ pub struct CapacityMeter<const L: usize = 1> {
     served_unit_s: [f64; L],
     shortfall_s: [f64; L],
     /// Each step's utilisation per lane, for its p95 (not for Lambda).
-    utilization: Option<Vec<UtilizationHistogram>>,
+    utilization: Option<UtilizationHistograms>,
     peak_instances: [f64; L],
     peak_demand: [f64; L],
 }
 
 impl<const L: usize> CapacityMeter<L> {
-    fn empty(utilization: Option<Vec<UtilizationHistogram>>) -> CapacityMeter<L> {
+    fn empty(utilization: Option<UtilizationHistograms>) -> CapacityMeter<L> {
         CapacityMeter {
             demand_unit_s: [0.0; L],
             served_unit_s: [0.0; L],
@@ -56,7 +56,7 @@ impl<const L: usize> CapacityMeter<L> {
     /// A meter of capacity in service (instances or tasks), with its utilisation.
     #[must_use]
     pub fn for_instances() -> CapacityMeter<L> {
-        Self::empty(Some(vec![UtilizationHistogram::new(); L]))
+        Self::empty(Some(UtilizationHistograms::new(L)))
     }
 
     /// A meter of concurrency against a limit (Lambda): no utilisation to keep.
@@ -91,10 +91,7 @@ impl<const L: usize> CapacityMeter<L> {
                     1.0
                 }
             });
-            let bins = utilization.map(UtilizationHistogram::bin);
-            for ((histogram, bin), u) in histograms.iter_mut().zip(bins).zip(utilization) {
-                histogram.add(bin, u);
-            }
+            histograms.record(&utilization);
         }
     }
 
@@ -112,7 +109,7 @@ impl<const L: usize> CapacityMeter<L> {
             p95_utilization: self
                 .utilization
                 .as_ref()
-                .and_then(|h| h[lane].quantile(0.95)),
+                .and_then(|h| h.quantile(lane, 0.95)),
             peak_instances: Some(self.peak_instances[lane]),
             peak_concurrency: None,
         }
@@ -145,11 +142,19 @@ impl CapacityMeter<1> {
     }
 }
 
-/// Bins of [`UtilizationHistogram`] over utilisations 0 to 1.
+/// Bins of a [`UtilizationHistograms`] lane over utilisations 0 to 1.
 pub const UTILIZATION_BINS: usize = 2048;
 
-/// Utilisations (0 to 1) of every step, kept as a histogram so that a path's memory does
-/// not grow with its steps: a count and a sum per bin of width 1/2,048.
+/// One bin: how many steps fell in it, and the sum of their utilisations.
+#[derive(Debug, Clone, Copy, Default)]
+struct Bin {
+    count: u32,
+    sum: f64,
+}
+
+/// Utilisations (0 to 1) of every step on each of a meter's lanes, kept as histograms so
+/// that a path's memory does not grow with its steps: a count and a sum per bin of width
+/// 1/2,048, every lane's bins in one allocation.
 ///
 /// A quantile interpolates linearly between order statistics, as
 /// [`crate::stats::quantile_select`] does, each order statistic taken as the mean of
@@ -157,33 +162,36 @@ pub const UTILIZATION_BINS: usize = 2048;
 /// held at 100%, or the same load on the same capacity), and within one bin width
 /// (0.05 percentage points) otherwise.
 #[derive(Debug, Clone)]
-pub struct UtilizationHistogram {
-    counts: Vec<u32>,
-    sums: Vec<f64>,
+pub struct UtilizationHistograms {
+    bins: Vec<Bin>,
+    /// Steps recorded (the same on every lane).
     total: u64,
 }
 
-impl Default for UtilizationHistogram {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl UtilizationHistogram {
-    /// An empty histogram.
+impl UtilizationHistograms {
+    /// Empty histograms for `lanes` lanes.
     #[must_use]
-    pub fn new() -> UtilizationHistogram {
-        UtilizationHistogram {
-            counts: vec![0; UTILIZATION_BINS],
-            sums: vec![0.0; UTILIZATION_BINS],
+    pub fn new(lanes: usize) -> UtilizationHistograms {
+        UtilizationHistograms {
+            bins: vec![Bin::default(); lanes * UTILIZATION_BINS],
             total: 0,
         }
     }
 
-    /// Adds one step's utilisation (0 to 1).
+    /// Adds one step's utilisation on every lane (`utilization[l]` for lane `l`).
     #[inline]
-    pub fn record(&mut self, utilization: f64) {
-        self.add(Self::bin(utilization), utilization);
+    pub fn record(&mut self, utilization: &[f64]) {
+        // each lane's bins as a fixed-size chunk: no bounds check, nothing to reload
+        for (lane, u) in self
+            .bins
+            .chunks_exact_mut(UTILIZATION_BINS)
+            .zip(utilization)
+        {
+            let bin = &mut lane[Self::bin(*u)];
+            bin.count += 1;
+            bin.sum += u;
+        }
+        self.total += 1;
     }
 
     /// The bin of a utilisation (values outside 0..=1 go to the first or last).
@@ -199,27 +207,21 @@ impl UtilizationHistogram {
         bin.min(UTILIZATION_BINS - 1)
     }
 
-    #[inline]
-    fn add(&mut self, bin: usize, utilization: f64) {
-        self.counts[bin] += 1;
-        self.sums[bin] += utilization;
-        self.total += 1;
-    }
-
-    /// The `q` quantile (`None` when empty).
+    /// The `q` quantile of lane `lane` (`None` when nothing was recorded).
     #[must_use]
-    pub fn quantile(&self, q: f64) -> Option<f64> {
+    pub fn quantile(&self, lane: usize, q: f64) -> Option<f64> {
         if self.total == 0 {
             return None;
         }
+        let bins = &self.bins[lane * UTILIZATION_BINS..(lane + 1) * UTILIZATION_BINS];
         #[allow(clippy::cast_precision_loss)]
         let position = q.clamp(0.0, 1.0) * (self.total - 1) as f64;
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let lower = position.floor() as u64;
         let weight = position - position.floor();
-        let lower_value = self.order_statistic(lower);
+        let lower_value = Self::order_statistic(bins, lower);
         let upper_value = if weight > 0.0 {
-            self.order_statistic(lower + 1)
+            Self::order_statistic(bins, lower + 1)
         } else {
             lower_value
         };
@@ -227,12 +229,12 @@ impl UtilizationHistogram {
     }
 
     /// The `rank`-th smallest value (from 0), as the mean of its bin.
-    fn order_statistic(&self, rank: u64) -> f64 {
+    fn order_statistic(bins: &[Bin], rank: u64) -> f64 {
         let mut seen = 0u64;
-        for (count, sum) in self.counts.iter().zip(&self.sums) {
-            seen += u64::from(*count);
+        for bin in bins {
+            seen += u64::from(bin.count);
             if seen > rank {
-                return sum / f64::from(*count);
+                return bin.sum / f64::from(bin.count);
             }
         }
         // rank < total: the loop always returns; the largest value otherwise
@@ -276,23 +278,24 @@ mod tests {
 
     #[test]
     fn histogram_quantiles_are_exact_for_repeated_values_and_within_a_bin_otherwise() {
-        let mut h = UtilizationHistogram::new();
-        assert_eq!(h.quantile(0.95), None);
+        let mut h = UtilizationHistograms::new(1);
+        assert_eq!(h.quantile(0, 0.95), None);
         for u in [0.25, 0.25, 0.25, 1.0] {
-            h.record(u);
+            h.record(&[u]);
         }
         // the order statistics 0.25 and 1.0: 0.25 + 0.85 × 0.75
-        assert!((h.quantile(0.95).unwrap() - 0.8875).abs() < 1e-12);
+        assert!((h.quantile(0, 0.95).unwrap() - 0.8875).abs() < 1e-12);
         // 1,000 distinct values: the exact p95 by sorting, against the histogram's
         let mut values: Vec<f64> = (0..1000)
             .map(|i| f64::from(i * 7919 % 1000) / 999.0)
             .collect();
-        let mut h = UtilizationHistogram::new();
+        // on lane 1 of two, lane 0 holding other values
+        let mut h = UtilizationHistograms::new(2);
         for v in &values {
-            h.record(*v);
+            h.record(&[1.0 - v, *v]);
         }
         let exact = crate::stats::quantile_select(&mut values, 0.95);
-        let estimate = h.quantile(0.95).unwrap();
+        let estimate = h.quantile(1, 0.95).unwrap();
         #[allow(clippy::cast_precision_loss)]
         let bin = 1.0 / UTILIZATION_BINS as f64;
         assert!((estimate - exact).abs() <= bin, "{estimate} vs {exact}");
