@@ -116,18 +116,11 @@ impl<const L: usize> CapacityMeter<L> {
     }
 }
 
-impl CapacityMeter<1> {
-    /// The statistics; see [`CapacityMeter::finish_lane`].
+impl<const L: usize> CapacityMeter<L> {
+    /// Statistics of concurrency against a limit on lane `lane` (Lambda): no instances
+    /// and no utilisation target, but the peak concurrency wanted.
     #[must_use]
-    pub fn finish(self, requests_per_unit_second: f64) -> CapacityStats {
-        self.finish_lane(0, requests_per_unit_second)
-    }
-
-    /// Statistics of concurrency against a limit (Lambda): no instances and no
-    /// utilisation target, but the peak concurrency wanted.
-    #[must_use]
-    pub fn finish_concurrency(self, duration_s: f64) -> CapacityStats {
-        let peak = self.peak_demand[0];
+    pub fn finish_concurrency_lane(&self, lane: usize, duration_s: f64) -> CapacityStats {
         let per_unit_second = if duration_s > 0.0 {
             1.0 / duration_s
         } else {
@@ -136,9 +129,24 @@ impl CapacityMeter<1> {
         CapacityStats {
             p95_utilization: None,
             peak_instances: None,
-            peak_concurrency: Some(peak),
-            ..self.finish(per_unit_second)
+            peak_concurrency: Some(self.peak_demand[lane]),
+            ..self.finish_lane(lane, per_unit_second)
         }
+    }
+}
+
+impl CapacityMeter<1> {
+    /// The statistics; see [`CapacityMeter::finish_lane`].
+    #[must_use]
+    pub fn finish(self, requests_per_unit_second: f64) -> CapacityStats {
+        self.finish_lane(0, requests_per_unit_second)
+    }
+
+    /// Statistics of concurrency against a limit (Lambda); see
+    /// [`CapacityMeter::finish_concurrency_lane`].
+    #[must_use]
+    pub fn finish_concurrency(self, duration_s: f64) -> CapacityStats {
+        self.finish_concurrency_lane(0, duration_s)
     }
 }
 

@@ -140,8 +140,8 @@ pub(super) enum OptionRunner<'a, const L: usize> {
     Fargate([&'a FargatePlan; L], GroupLanes<'a, L>),
     /// Lightsail instances.
     Lightsail([&'a LightsailPlan; L], GroupLanes<'a, L>),
-    /// Lambda, one function per wanted lane.
-    Lambda(Vec<LambdaRun<'a>>),
+    /// Lambda functions.
+    Lambda(LambdaLanes<'a, L>),
 }
 
 impl<'a, const L: usize> OptionRunner<'a, L> {
@@ -206,11 +206,7 @@ impl<'a, const L: usize> OptionRunner<'a, L> {
                     OptionModel::Lambda(f) => Some(f),
                     _ => None,
                 });
-                OptionRunner::Lambda(
-                    (0..paths.real)
-                        .map(|l| LambdaRun::new(paths.plans[l], functions[l], record))
-                        .collect(),
-                )
+                OptionRunner::Lambda(LambdaLanes::new(paths, functions, record))
             }
         }
     }
@@ -221,13 +217,7 @@ impl<'a, const L: usize> OptionRunner<'a, L> {
             OptionRunner::Ec2(_, group)
             | OptionRunner::Fargate(_, group)
             | OptionRunner::Lightsail(_, group) => group.advance(block),
-            OptionRunner::Lambda(functions) => {
-                for (l, function) in functions.iter_mut().enumerate() {
-                    for rps in block {
-                        function.step(rps[l]);
-                    }
-                }
-            }
+            OptionRunner::Lambda(functions) => functions.advance(block),
         }
     }
 
@@ -250,9 +240,7 @@ impl<'a, const L: usize> OptionRunner<'a, L> {
             OptionRunner::Lightsail(all, group) => price(group.finish(), &|l, run| {
                 price_lightsail(paths.plans[l], all[l], &traffic[l], run)
             }),
-            OptionRunner::Lambda(functions) => {
-                functions.into_iter().map(LambdaRun::finish).collect()
-            }
+            OptionRunner::Lambda(functions) => functions.finish(),
         }
     }
 }
@@ -574,127 +562,174 @@ fn allocate_costs(
     }
 }
 
-/// Lambda on one path: each step's arrivals need `rate × duration` concurrent
+/// Lambda on the lanes: each step's arrivals need `rate × duration` concurrent
 /// executions; above the concurrency limit the excess is throttled (unserved, and not
 /// billed). Provisioned concurrency serves what it can and the rest spills over to
 /// on-demand. Usage is priced as each calendar month ends.
-pub(super) struct LambdaRun<'a> {
-    plan: &'a Plan,
-    function: &'a LambdaPlan,
+pub(super) struct LambdaLanes<'a, const L: usize> {
+    plans: [&'a Plan; L],
+    functions: [&'a LambdaPlan; L],
+    real: usize,
     record: bool,
     step_s: f64,
-    billed_ms: f64,
-    duration_s: f64,
-    provisioned_seconds: Vec<f64>,
-    meter: CapacityMeter,
+    billed_ms: [f64; L],
+    duration_s: [f64; L],
+    limit: [f64; L],
+    /// Whether any lane has provisioned concurrency (else every step is on demand).
+    provisioned: bool,
+    /// Each wanted lane's billed seconds of provisioned concurrency per month.
+    provisioned_seconds: Vec<Vec<f64>>,
+    meter: CapacityMeter<L>,
     month: usize,
     next_step: usize,
     /// This month's request-seconds served on demand and on provisioned concurrency,
     /// and requests arrived.
-    on_demand: f64,
-    on_provisioned: f64,
-    arrived: f64,
-    months: Vec<Vec<LineItem>>,
+    on_demand: [f64; L],
+    on_provisioned: [f64; L],
+    arrived: [f64; L],
+    /// Each wanted lane's bill per month so far.
+    months: Vec<Vec<Vec<LineItem>>>,
+    /// Lane 0's steps, when recording.
     steps: Vec<StepRecord>,
 }
 
-impl<'a> LambdaRun<'a> {
-    fn new(plan: &'a Plan, function: &'a LambdaPlan, record: bool) -> LambdaRun<'a> {
-        let config = &function.config;
-        let billed_ms = lambda::billed_duration_ms(config.duration_ms);
-        let provisioned_seconds = if config.provisioned_concurrency > 0.0 {
-            continuous_run_by_month(
-                1.0,
-                &run_seconds_by_month(plan),
-                lambda::provisioned_billed_seconds,
-            )
-        } else {
-            vec![0.0; plan.timeline.months.len()]
-        };
-        LambdaRun {
-            plan,
-            function,
+impl<'a, const L: usize> LambdaLanes<'a, L> {
+    fn new(
+        paths: &LanePaths<'a, L>,
+        functions: [&'a LambdaPlan; L],
+        record: bool,
+    ) -> LambdaLanes<'a, L> {
+        let plan = paths.plans[0];
+        let billed_ms: [f64; L] =
+            std::array::from_fn(|l| lambda::billed_duration_ms(functions[l].config.duration_ms));
+        let provisioned_seconds = (0..paths.real)
+            .map(|l| {
+                let p = paths.plans[l];
+                if functions[l].config.provisioned_concurrency > 0.0 {
+                    continuous_run_by_month(
+                        1.0,
+                        &run_seconds_by_month(p),
+                        lambda::provisioned_billed_seconds,
+                    )
+                } else {
+                    vec![0.0; p.timeline.months.len()]
+                }
+            })
+            .collect();
+        LambdaLanes {
+            plans: paths.plans,
+            functions,
+            real: paths.real,
             record,
             step_s: plan.timeline.step_seconds(),
             billed_ms,
-            duration_s: billed_ms / 1000.0,
+            duration_s: billed_ms.map(|ms| ms / 1000.0),
+            limit: functions.map(|f| f.concurrency_limit),
+            provisioned: functions
+                .iter()
+                .any(|f| f.config.provisioned_concurrency > 0.0),
             provisioned_seconds,
             meter: CapacityMeter::for_concurrency(),
             month: 0,
             next_step: 0,
-            on_demand: 0.0,
-            on_provisioned: 0.0,
-            arrived: 0.0,
-            months: Vec::with_capacity(plan.timeline.months.len()),
+            on_demand: [0.0; L],
+            on_provisioned: [0.0; L],
+            arrived: [0.0; L],
+            months: vec![Vec::with_capacity(plan.timeline.months.len()); paths.real],
             steps: Vec::with_capacity(if record { plan.timeline.steps } else { 0 }),
         }
     }
 
-    fn step(&mut self, r: f64) {
-        let function = self.function;
+    fn advance(&mut self, block: &[[f64; L]]) {
         let step_s = self.step_s;
-        self.arrived += r * step_s;
-        let wanted = lambda::concurrency_billed(r, self.billed_ms);
-        self.meter
-            .record(step_s, &[wanted], &[function.concurrency_limit], &[0.0]);
-        let served = if wanted > function.concurrency_limit {
-            r * function.concurrency_limit / wanted
-        } else {
-            r
-        };
-        let share = function.config.provisioned_share(served);
-        self.on_provisioned += served * share * step_s;
-        self.on_demand += served * (1.0 - share) * step_s;
-        if self.record {
-            self.steps.push(StepRecord {
-                demand_rps: r,
-                served_rps: served,
-                capacity_rps: if self.duration_s > 0.0 {
-                    function.concurrency_limit / self.duration_s
+        for rps in block {
+            let wanted: [f64; L] =
+                std::array::from_fn(|l| lambda::concurrency_billed(rps[l], self.billed_ms[l]));
+            self.meter.record(step_s, &wanted, &self.limit, &[0.0; L]);
+            let served: [f64; L] = std::array::from_fn(|l| {
+                if wanted[l] > self.limit[l] {
+                    rps[l] * self.limit[l] / wanted[l]
                 } else {
-                    f64::INFINITY
-                },
-                running: 0.0,
-                in_service: wanted.min(function.concurrency_limit),
-                credit_balance: 0.0,
-                surplus_credits: 0.0,
-                cost_usd: 0.0,
+                    rps[l]
+                }
             });
-        }
-        self.next_step += 1;
-        if self.next_step == self.plan.timeline.months[self.month].end_step {
-            self.close_month();
+            let share: [f64; L] = if self.provisioned {
+                std::array::from_fn(|l| self.functions[l].config.provisioned_share(served[l]))
+            } else {
+                [0.0; L]
+            };
+            for l in 0..L {
+                self.arrived[l] += rps[l] * step_s;
+                self.on_provisioned[l] += served[l] * share[l] * step_s;
+                self.on_demand[l] += served[l] * (1.0 - share[l]) * step_s;
+            }
+            if self.record {
+                self.steps.push(StepRecord {
+                    demand_rps: rps[0],
+                    served_rps: served[0],
+                    capacity_rps: if self.duration_s[0] > 0.0 {
+                        self.limit[0] / self.duration_s[0]
+                    } else {
+                        f64::INFINITY
+                    },
+                    running: 0.0,
+                    in_service: wanted[0].min(self.limit[0]),
+                    credit_balance: 0.0,
+                    surplus_credits: 0.0,
+                    cost_usd: 0.0,
+                });
+            }
+            self.next_step += 1;
+            if self.next_step == self.plans[0].timeline.months[self.month].end_step {
+                self.close_month();
+            }
         }
     }
 
-    /// Prices the month just ended.
+    /// Prices the month just ended on every wanted lane.
     fn close_month(&mut self) {
-        let function = self.function;
-        let usage = function.config.month(
-            self.on_demand,
-            self.on_provisioned,
-            self.provisioned_seconds[self.month],
-        );
-        let mut lines =
-            lambda::bill_month(&[usage], &function.rates, function.free_tier).swap_remove(0);
-        if let Some((api, free_tier)) = &function.api {
-            // API Gateway bills every request it receives, throttled by Lambda or not.
-            lines.extend(apigw::request_lines(self.arrived, api, *free_tier));
+        for l in 0..self.real {
+            let function = self.functions[l];
+            let usage = function.config.month(
+                self.on_demand[l],
+                self.on_provisioned[l],
+                self.provisioned_seconds[l][self.month],
+            );
+            let mut lines =
+                lambda::bill_month(&[usage], &function.rates, function.free_tier).swap_remove(0);
+            if let Some((api, free_tier)) = &function.api {
+                // API Gateway bills every request it receives, throttled by Lambda or not.
+                lines.extend(apigw::request_lines(self.arrived[l], api, *free_tier));
+            }
+            self.months[l].push(lines);
         }
-        self.months.push(lines);
-        (self.on_demand, self.on_provisioned, self.arrived) = (0.0, 0.0, 0.0);
+        self.on_demand = [0.0; L];
+        self.on_provisioned = [0.0; L];
+        self.arrived = [0.0; L];
         self.month += 1;
     }
 
-    fn finish(mut self) -> ModelRun {
-        allocate_costs(self.plan, &self.months, &mut self.steps, |s| s.demand_rps);
-        let capacity = self.meter.finish_concurrency(self.duration_s);
-        ModelRun {
-            months: self.months,
-            capacity,
-            credits: None,
-            steps: self.steps,
-        }
+    fn finish(mut self) -> Vec<ModelRun> {
+        let mut steps = std::mem::take(&mut self.steps);
+        let months = std::mem::take(&mut self.months);
+        months
+            .into_iter()
+            .enumerate()
+            .map(|(l, months)| {
+                let mut steps = if l == 0 {
+                    std::mem::take(&mut steps)
+                } else {
+                    Vec::new()
+                };
+                allocate_costs(self.plans[l], &months, &mut steps, |s| s.demand_rps);
+                ModelRun {
+                    months,
+                    capacity: self.meter.finish_concurrency_lane(l, self.duration_s[l]),
+                    credits: None,
+                    steps,
+                }
+            })
+            .collect()
     }
 }
 
