@@ -7,9 +7,10 @@
 //! statistic is computed afterwards in that order, so the bits are the same for any
 //! thread count, any chunking and any sharding ([`Shard`], merged with [`partial`]).
 //!
-//! Memory is O(steps + paths) per worker: a path's demand series lives only while its
-//! path runs, and what is kept of it is its per-month, per-component totals and its
-//! capacity figures.
+//! Paths go to the workers in groups of [`sim::LANES`], which the engine advances side
+//! by side, their demand streamed in blocks. Memory is O(block × lanes) per worker and
+//! O(paths) for the results: what is kept of a path is its per-month, per-component
+//! totals and its capacity figures.
 
 pub mod dist;
 pub mod partial;
@@ -188,7 +189,7 @@ fn run_group_of_paths(plan: &Plan, seed: u64, paths: &[u64]) -> Vec<PathResult> 
         .map(|p| plan.uncertainty.draw(plan, &mut rng::path_rng(seed, *p)))
         .collect();
     let lanes = draws.iter().map(|d| (&d.plan, d.demand.clone())).collect();
-    sim::run_paths(lanes)
+    sim::run_together(lanes)
         .iter()
         .zip(paths)
         .map(|(run, path)| PathResult {

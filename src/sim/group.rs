@@ -6,15 +6,15 @@
 //!
 //! # Lanes
 //!
-//! A group runs on [`LANES`] Monte Carlo paths at once, in lockstep: time is the outer
-//! loop and the paths the inner one, and every per-member quantity (launch time, credit
-//! balance, surplus) is an array with one value per path. The member and credit updates
-//! are written without branches, so the loop over paths is a handful of vector
-//! instructions. What happens rarely and differs per path (a scaling decision, a
+//! A group runs on `L` Monte Carlo paths at once ([`LANES`] in a Monte Carlo run, one
+//! for a single run), in lockstep: time is the outer loop and the paths the inner one,
+//! and every per-member quantity (launch time, credit balance, surplus) is an array with
+//! one value per path. The member and credit updates are written without branches, so
+//! the loop over paths is a handful of vector instructions. What happens rarely and differs per path (a scaling decision, a
 //! launch, a deployment) is done path by path. Each path computes exactly what it
 //! would alone: nothing crosses from one lane to another, so a path's bits do not depend
-//! on its lane or on the other paths beside it. A single run fills the spare lanes with
-//! copies of its path.
+//! on its lane or on the other paths beside it. Fewer paths than lanes fill the spare
+//! lanes with copies of the last one, whose results are dropped.
 
 use crate::billing::burst::{self, CreditSpec, CreditState, StepLength};
 use crate::capacity::autoscale::{Alarms, Group, GroupSpec, Metric, Policy, metric_values};

@@ -115,7 +115,7 @@ pub fn run_stream(plan: &Plan, demand: DemandStream, record: bool) -> RunResult 
 /// When `paths` is empty or holds more than [`LANES`] paths, or a demand stream does not
 /// have one value per step of its plan's timeline.
 #[must_use]
-pub fn run_paths(paths: Vec<(&Plan, DemandStream)>) -> Vec<RunResult> {
+pub fn run_together(paths: Vec<(&Plan, DemandStream)>) -> Vec<RunResult> {
     run_lanes(paths, false)
 }
 
