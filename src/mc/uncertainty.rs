@@ -593,22 +593,15 @@ mod tests {
 
     /// A flat demand of 1 request per second at one-minute steps over `months` months.
     fn flat(months: u32) -> DemandStream {
-        let workload = Workload {
-            vcpu_ms_per_request: 10.0,
-            duration_ms: 50.0,
-            response_kb: 0.0,
-            request_kb: 0.0,
-            requests_per_connection: 1.0,
-            connection_seconds: 0.0,
-            monthly_growth: 0.0,
-            scale: 1.0,
-            source: DemandSource::Synthetic(SyntheticProfile {
+        let workload = crate::sim::demand::testing::workload(
+            SyntheticProfile {
                 requests_per_second: 1.0,
                 daily_amplitude: 0.0,
                 peak_hour_utc: 0.0,
                 weekend_factor: 1.0,
-            }),
-        };
+            },
+            0.0,
+        );
         let start = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
         DemandStream::new(&workload, &Timeline::new(start, months, 60).unwrap())
     }

@@ -362,12 +362,12 @@ fn daily_cycle(p: &SyntheticProfile, timeline: &Timeline) -> Vec<f64> {
         .collect()
 }
 
+/// A workload for tests: 10 vCPU-ms and 50 ms per request, no transfer.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::NaiveDate;
+pub(crate) mod testing {
+    use crate::scenario::resolve::{DemandSource, SyntheticProfile, Workload};
 
-    fn workload(profile: SyntheticProfile, growth: f64) -> Workload {
+    pub(crate) fn workload(profile: SyntheticProfile, growth: f64) -> Workload {
         Workload {
             vcpu_ms_per_request: 10.0,
             duration_ms: 50.0,
@@ -380,6 +380,14 @@ mod tests {
             source: DemandSource::Synthetic(profile),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    use super::testing::workload;
 
     #[test]
     fn weekly_mean_is_the_stated_rate() {
