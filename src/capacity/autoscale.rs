@@ -148,8 +148,6 @@ pub struct Group {
     max: u32,
     /// Members, oldest first.
     pub members: Vec<Member>,
-    /// The alarms [`Group::decide`] feeds (the engine keeps its own, one per lane).
-    alarms: Alarms<1>,
     last_scale_out_s: f64,
     last_activity_s: f64,
 }
@@ -167,9 +165,9 @@ pub struct AlarmSignal {
     pub below_run: u32,
 }
 
-/// A scaling policy's CloudWatch alarms on `L` paths at once (one lane each; the
-/// engine's lanes, or one for [`Group::decide`]): each step's metric averaged into a
-/// datapoint per period, and the breaching datapoints in a row.
+/// A scaling policy's CloudWatch alarms on `L` paths at once (one lane per path, beside
+/// one [`Group`] each): each step's metric averaged into a datapoint per period, and the
+/// breaching datapoints in a row. [`Group::act`] answers their signal.
 #[derive(Debug, Clone)]
 pub struct Alarms<const L: usize> {
     period_s: f64,
@@ -299,7 +297,6 @@ impl Group {
                 })
                 .collect(),
             spec: spec.clone(),
-            alarms: Alarms::new(spec),
             last_scale_out_s: f64::NEG_INFINITY,
             last_activity_s: f64::NEG_INFINITY,
         }
@@ -338,16 +335,6 @@ impl Group {
                 self.max = action.max;
             }
         }
-    }
-
-    /// Feeds the step's metric value (the group's metric over `step_s` seconds) and
-    /// returns the size the group wants at the end of the step, within its bounds.
-    pub fn decide(&mut self, t_end_s: f64, step_s: f64, metric: f64) -> usize {
-        let signal = self
-            .alarms
-            .feed(step_s, &[metric])
-            .then(|| self.alarms.signal(0));
-        self.act(t_end_s, step_s, signal)
     }
 
     /// The size the group wants at the end of a step, within its bounds, given the
@@ -512,13 +499,38 @@ mod tests {
         }
     }
 
+    /// A group of `spec` with its alarms, as one lane of the engine.
+    struct Scaled {
+        group: Group,
+        alarms: Alarms<1>,
+    }
+
+    impl Scaled {
+        fn new(spec: &GroupSpec) -> Scaled {
+            Scaled {
+                group: Group::new(spec),
+                alarms: Alarms::new(spec),
+            }
+        }
+
+        /// Feeds a step's metric and returns the size the group wants at its end.
+        fn decide(&mut self, t_end_s: f64, step_s: f64, metric: f64) -> usize {
+            let signal = self
+                .alarms
+                .feed(step_s, &[metric])
+                .then(|| self.alarms.signal(0));
+            self.group.act(t_end_s, step_s, signal)
+        }
+    }
+
     /// Runs `minutes` one-minute steps at a constant metric value; returns the size after each.
-    fn run(group: &mut Group, start_min: usize, minutes: usize, metric: f64) -> Vec<usize> {
+    fn run(scaled: &mut Scaled, start_min: usize, minutes: usize, metric: f64) -> Vec<usize> {
         (start_min..start_min + minutes)
             .map(|m| {
                 #[allow(clippy::cast_precision_loss)]
                 let t_end = (m + 1) as f64 * 60.0;
-                let size = group.decide(t_end, 60.0, metric);
+                let size = scaled.decide(t_end, 60.0, metric);
+                let group = &mut scaled.group;
                 group.resize(size, t_end);
                 group.members.len()
             })
@@ -529,17 +541,17 @@ mod tests {
     fn a_step_in_load_scales_out_after_three_datapoints() {
         // 2 instances at 90% against a 50% target: the high alarm needs three one-minute
         // datapoints, then capacity goes to ceil(2 × 90 / 50) = 4 at once.
-        let mut g = Group::new(&cpu_tracking(50.0));
+        let mut g = Scaled::new(&cpu_tracking(50.0));
         let sizes = run(&mut g, 0, 4, 90.0);
         assert_eq!(sizes, vec![2, 2, 4, 4]);
         // the new instances launched at minute 3 serve after the 120 s launch delay
-        assert_eq!(g.in_service(180.0), 2);
-        assert_eq!(g.in_service(300.0), 4);
+        assert_eq!(g.group.in_service(180.0), 2);
+        assert_eq!(g.group.in_service(300.0), 4);
     }
 
     #[test]
     fn scale_in_needs_fifteen_low_datapoints_and_its_cooldown() {
-        let mut g = Group::new(&GroupSpec {
+        let mut g = Scaled::new(&GroupSpec {
             initial: 6,
             ..cpu_tracking(50.0)
         });
@@ -552,7 +564,7 @@ mod tests {
         assert_eq!(sizes[..3], [3, 3, 3]);
         assert_eq!(*sizes.last().unwrap(), 1);
         // 44% (below 45) still counts as low; 46% does not
-        let mut g = Group::new(&GroupSpec {
+        let mut g = Scaled::new(&GroupSpec {
             initial: 4,
             ..cpu_tracking(50.0)
         });
@@ -561,7 +573,7 @@ mod tests {
 
     #[test]
     fn max_caps_the_group() {
-        let mut g = Group::new(&GroupSpec {
+        let mut g = Scaled::new(&GroupSpec {
             max: 3,
             ..cpu_tracking(50.0)
         });
@@ -590,7 +602,7 @@ mod tests {
             },
             scheduled: Vec::new(),
         };
-        let mut g = Group::new(&spec);
+        let mut g = Scaled::new(&spec);
         let sizes = run(&mut g, 0, 20, 9e6);
         // datapoints at minutes 5, 10, 15, 20: +1 at 5; 10 is within 360 s, so no; +1 at 15
         assert_eq!(sizes[4], 2);
@@ -601,7 +613,7 @@ mod tests {
 
     #[test]
     fn scheduled_actions_change_the_bounds_daily() {
-        let mut g = Group::new(&GroupSpec {
+        let mut g = Scaled::new(&GroupSpec {
             scheduled: vec![ScheduledAction {
                 at_s: 8 * 3600,
                 min: 4,
@@ -609,11 +621,11 @@ mod tests {
             }],
             ..cpu_tracking(50.0)
         });
-        g.apply_schedule(8 * 3600 - 30, 60);
+        g.group.apply_schedule(8 * 3600 - 30, 60);
         let size = g.decide(60.0, 60.0, 50.0);
         assert_eq!(size, 4);
         // a step that does not contain 08:00 changes nothing
-        let mut h = Group::new(&GroupSpec {
+        let mut h = Scaled::new(&GroupSpec {
             scheduled: vec![ScheduledAction {
                 at_s: 8 * 3600,
                 min: 4,
@@ -621,7 +633,7 @@ mod tests {
             }],
             ..cpu_tracking(50.0)
         });
-        h.apply_schedule(9 * 3600, 60);
+        h.group.apply_schedule(9 * 3600, 60);
         assert_eq!(h.decide(60.0, 60.0, 50.0), 2);
     }
 
