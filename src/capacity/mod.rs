@@ -135,21 +135,6 @@ impl<const L: usize> CapacityMeter<L> {
     }
 }
 
-impl CapacityMeter<1> {
-    /// The statistics; see [`CapacityMeter::finish_lane`].
-    #[must_use]
-    pub fn finish(self, requests_per_unit_second: f64) -> CapacityStats {
-        self.finish_lane(0, requests_per_unit_second)
-    }
-
-    /// Statistics of concurrency against a limit (Lambda); see
-    /// [`CapacityMeter::finish_concurrency_lane`].
-    #[must_use]
-    pub fn finish_concurrency(self, duration_s: f64) -> CapacityStats {
-        self.finish_concurrency_lane(0, duration_s)
-    }
-}
-
 /// Bins of a [`UtilizationHistograms`] lane over utilisations 0 to 1.
 pub const UTILIZATION_BINS: usize = 2048;
 
@@ -261,7 +246,7 @@ mod tests {
         for demand in [1.0, 1.0, 3.0, 1.0] {
             m.record(60.0, &[demand], &[2.0], &[1.0]);
         }
-        let s = m.finish(1000.0 / 100.0); // 100 vCPU-ms per request
+        let s = m.finish_lane(0, 1000.0 / 100.0); // 100 vCPU-ms per request
         assert!((s.served_fraction - 5.0 / 6.0).abs() < 1e-12);
         assert!((s.shortfall_minutes - 1.0).abs() < 1e-12);
         // 1 vCPU × 60 s unserved = 60,000 vCPU-ms = 600 requests
@@ -276,7 +261,7 @@ mod tests {
         let mut m: CapacityMeter = CapacityMeter::for_concurrency();
         m.record(60.0, &[5.0], &[10.0], &[0.0]);
         m.record(60.0, &[20.0], &[10.0], &[0.0]);
-        let s = m.finish_concurrency(0.5);
+        let s = m.finish_concurrency_lane(0, 0.5);
         assert!((s.served_fraction - 15.0 / 25.0).abs() < 1e-12);
         // 10 executions × 60 s unserved / 0.5 s each = 1,200 requests
         assert!((s.unserved_requests - 1200.0).abs() < 1e-9);

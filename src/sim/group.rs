@@ -196,7 +196,8 @@ pub(super) struct GroupLanes<'a, const L: usize> {
     scales: bool,
     has_schedule: bool,
     any_deployments: bool,
-    vcpu_ms: [f64; L],
+    /// The policy's metric period, s.
+    period_s: f64,
     /// vCPU-seconds per request: a multiplication per step instead of a division.
     vcpu_s: [f64; L],
     fraction: [f64; L],
@@ -245,7 +246,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
                 || !inputs.spec.scheduled.is_empty(),
             has_schedule: !inputs.spec.scheduled.is_empty(),
             any_deployments: lanes.iter().any(|l| l.deployments.is_some()),
-            vcpu_ms,
+            period_s: inputs.spec.metric_period_s(),
             vcpu_s: vcpu_ms.map(|ms| ms / 1000.0),
             fraction: std::array::from_fn(|l| lanes[l].in_service_fraction),
             response_bytes: std::array::from_fn(|l| lanes[l].response_bytes),
@@ -296,6 +297,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             vcpu_s,
             fraction,
             response_bytes,
+            period_s,
             steps_per_hour,
             whole_hours,
             steps_into_hour,
@@ -307,7 +309,6 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         let (steps_per_hour, whole_hours) = (*steps_per_hour, *whole_hours);
         let lanes = &inputs.lanes;
         let step_s = timeline.step_seconds();
-        let period_s = inputs.spec.metric_period_s();
         while k >= timeline.months[*month].end_step {
             *month += 1;
         }
@@ -417,7 +418,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             &capacity_vcpu,
             rps,
             response_bytes,
-            period_s,
+            *period_s,
         );
         let datapoint = alarms.feed(step_s, &metric);
         let mut resized = false;
@@ -441,14 +442,14 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
     /// One run per lane, after the last step.
     pub(super) fn finish(mut self) -> Vec<GroupRun> {
         let (members, groups, totals) = (&self.members, &self.groups, &self.totals);
-        let vcpu_ms = self.vcpu_ms;
+        let lanes = &self.inputs.lanes;
         let mut recorded = std::mem::take(&mut self.recorded);
         (0..L)
             .map(|l| GroupRun {
                 capacity: self.meter.finish_lane(
                     l,
-                    if vcpu_ms[l] > 0.0 {
-                        1000.0 / vcpu_ms[l]
+                    if lanes[l].vcpu_ms_per_request > 0.0 {
+                        1000.0 / lanes[l].vcpu_ms_per_request
                     } else {
                         0.0
                     },
