@@ -179,7 +179,7 @@ struct Totals<const L: usize> {
     throttled_s: [f64; L],
 }
 
-/// A group running on [`LANES`] paths, fed block by block (see [`GroupLanes::advance`]).
+/// A group running on `L` paths, fed block by block (see [`GroupLanes::advance`]).
 pub(super) struct GroupLanes<'a, const L: usize> {
     inputs: GroupInputs<'a, L>,
     timeline: &'a Timeline,
