@@ -3,10 +3,12 @@
 //!
 //! Rules (`aws-billing-rules.md` §3, Lightsail billing FAQ):
 //! - "we charge you the fixed hourly price, up to the maximum monthly plan cost";
-//!   instances are charged until deleted, even when stopped. AWS does not publish the
-//!   hourly rate of each bundle; costcast prorates the plan price by the hours of the
-//!   calendar month, so an instance kept all month costs exactly the plan price and a
-//!   shorter stay costs its share (never more than the plan).
+//!   instances are charged until deleted, even when stopped. AWS's pages print the hourly
+//!   rate of the $5 plan only ("$0.0067 USD/hour ($5 USD/month)"); the Price List carries
+//!   each plan's (`BundleUsage:<memory>`, brought in by `pricing update`). With the
+//!   plan's hourly rate, `hours` cost that rate up to the plan price; without it, costcast
+//!   prorates the plan price by the hours of the calendar month, so an instance kept all
+//!   month costs exactly the plan price and a shorter stay its share.
 //! - The allowance counts inbound and outbound transfer; only outbound traffic above the
 //!   allowance is charged, at $0.09 per GB in us-east-1.
 
@@ -19,6 +21,8 @@ pub struct LightsailRates {
     pub bundle_id: String,
     /// Plan price per month.
     pub usd_per_month: f64,
+    /// The plan's hourly rate, when the catalog has it (from the Price List).
+    pub usd_per_hour: Option<f64>,
     /// Transfer allowance per instance per month, GB.
     pub transfer_gb: f64,
     /// Per GB of outbound transfer above the allowance.
@@ -28,7 +32,12 @@ pub struct LightsailRates {
 /// Plan charge for `count` instances kept `hours` of a month of `hours_in_month`.
 #[must_use]
 pub fn plan_line(count: f64, hours: f64, hours_in_month: f64, rates: &LightsailRates) -> LineItem {
-    let share = month_share(hours, hours_in_month);
+    let share = match rates.usd_per_hour {
+        Some(usd_per_hour) if rates.usd_per_month > 0.0 => {
+            (hours * usd_per_hour / rates.usd_per_month).clamp(0.0, 1.0)
+        }
+        _ => month_share(hours, hours_in_month),
+    };
     LineItem::priced(
         format!(
             "Lightsail plan {} (capped at the monthly price)",
@@ -114,6 +123,7 @@ mod tests {
         LightsailRates {
             bundle_id: "small_3_0".into(),
             usd_per_month: 12.0,
+            usd_per_hour: None,
             transfer_gb: 3072.0,
             usd_per_overage_gb: 0.09,
         }
@@ -127,6 +137,31 @@ mod tests {
         // half the month: half the plan; more hours than the month cannot exceed the cap
         assert_eq!(plan_line(2.0, 372.0, 744.0, &small()).monthly_usd, 12.0);
         assert_eq!(plan_line(1.0, 800.0, 744.0, &small()).monthly_usd, 12.0);
+    }
+
+    #[test]
+    fn with_the_hourly_rate_hours_cost_that_rate_up_to_the_plan_price() {
+        // Lightsail FAQ (billing): "if you use a $5 plan for 100 hours, you are charged
+        // 67 cents (100*0.0067)"; "the fixed hourly price, up to the maximum monthly plan
+        // cost".
+        let nano = LightsailRates {
+            bundle_id: "nano_3_0".into(),
+            usd_per_month: 5.0,
+            usd_per_hour: Some(0.0067),
+            transfer_gb: 1024.0,
+            usd_per_overage_gb: 0.09,
+        };
+        let line = plan_line(1.0, 100.0, 744.0, &nano);
+        assert!(
+            (line.monthly_usd - 0.67).abs() < 1e-12,
+            "{}",
+            line.monthly_usd
+        );
+        // a 30-day month at the hourly rate: 720 × 0.0067 = $4.824, under the cap
+        let line = plan_line(1.0, 720.0, 720.0, &nano);
+        assert!((line.monthly_usd - 4.824).abs() < 1e-12);
+        // more hours than the plan price buys: the plan price, per instance
+        assert_eq!(plan_line(3.0, 800.0, 744.0, &nano).monthly_usd, 15.0);
     }
 
     #[test]

@@ -770,6 +770,12 @@ pub fn fargate_rates(catalog: &PriceCatalog, architecture: Architecture) -> Resu
     })
 }
 
+/// The Price List usage type of a Linux/Unix plan's hours: `BundleUsage:0.5GB` for a plan
+/// with 0.5 GB of memory, `BundleUsage:16GB` for 16.
+fn bundle_usage_key(memory_gb: f64) -> String {
+    format!("BundleUsage:{memory_gb}GB")
+}
+
 /// A Lightsail plan by bundle id (`small_3_0`) or monthly price (`"12"`), with its burst
 /// capacity as a credit model.
 ///
@@ -802,6 +808,10 @@ pub fn lightsail_rates(catalog: &PriceCatalog, plan: &str) -> Result<(LightsailR
     let rates = LightsailRates {
         bundle_id: found.bundle_id.clone(),
         usd_per_month: price_of(&found.bundle_id)?.usd_f64(),
+        usd_per_hour: catalog
+            .price(Service::Lightsail, &bundle_usage_key(found.memory_gb))
+            .ok()
+            .map(crate::catalog::Price::usd_f64),
         transfer_gb: found.transfer_gb,
         usd_per_overage_gb: catalog.rate(Service::Lightsail, "DataTransfer-Out-Bytes")?,
     };

@@ -123,13 +123,14 @@ fn routes() -> HashMap<String, Answer> {
         "AmazonEKS",
         "AmazonECR",
         "AmazonApiGateway",
+        "AmazonLightsail",
     ] {
         routes.insert(
             format!("/offers/v1.0/aws/{offer}/current/region_index.json"),
             Answer::Body(read(&format!("{offer}.region_index.json"))),
         );
     }
-    for offer in ["AmazonEC2", "AWSLambda"] {
+    for offer in ["AmazonEC2", "AWSLambda", "AmazonLightsail"] {
         routes.insert(
             format!("/offers/v1.0/aws/{offer}/20261120000000/us-east-1/index.csv"),
             Answer::Body(read(&format!("{offer}.csv"))),
@@ -174,6 +175,77 @@ fn update(root: &Path, base: &str, extra: &[&str]) -> crate::Run {
 }
 
 #[test]
+fn lightsail_hourly_rates_and_gp3_throughput_are_read_in_the_catalog_units() {
+    let dir = catalog_copy();
+    let base = serve(routes());
+    let pricing = dir.path().display().to_string();
+    let run = costcast(&[
+        "--pricing-dir",
+        &pricing,
+        "pricing",
+        "update",
+        "--endpoint",
+        &base,
+        "--services",
+        "AmazonLightsail,AmazonEC2",
+        "--retries",
+        "0",
+        "--json",
+    ]);
+    let report = json(run.ok());
+    assert_eq!(report["offers"][0]["offer"], "AmazonEC2");
+    assert_eq!(report["offers"][1]["offer"], "AmazonLightsail");
+    // two Linux/Unix dual-stack plans and the overage; not the Windows, IPv6-only or
+    // static IP rows
+    assert_eq!(report["offers"][1]["prices_used"], 3);
+    let show = |service: &str, key: &str| {
+        costcast(&["--pricing-dir", &pricing, "pricing", "show", service, key])
+            .ok()
+            .to_string()
+    };
+    let nano = show("lightsail", "BundleUsage:0.5GB");
+    assert!(nano.contains("price       0.0068 USD per hour"), "{nano}");
+    assert!(nano.contains("confidence  price-list"), "{nano}");
+    assert!(show("lightsail", "DataTransfer-Out-Bytes").contains("confidence  price-list"));
+    let listed = costcast(&["--pricing-dir", &pricing, "pricing", "list", "lightsail"])
+        .ok()
+        .to_string();
+    assert!(
+        !listed.contains("_win") && !listed.contains("_IPv6"),
+        "{listed}"
+    );
+    // gp3 throughput: $40.96 per GiB/s-month is $0.04 per MiB/s-month (÷ 1,024)
+    let throughput = show("ec2", "EBS:VolumeP-Throughput.gp3");
+    assert!(
+        throughput.contains("price       0.04 USD per MBps-month"),
+        "{throughput}"
+    );
+    // Lightsail FAQ (billing): "the fixed hourly price, up to the maximum monthly plan
+    // cost". With the plans' hourly rates in the catalog, 100 hours of the $5 plan cost
+    // 100 × $0.0068 and 700 hours of the $12 plan 700 × $0.0168 = $11.76; a 744-hour month
+    // of it would cost $12.50 at that rate, so it costs the plan price.
+    let usage = "hours_per_month = 744\n\n\
+                 [[resource]]\nname = \"a\"\nservice = \"lightsail\"\nplan = \"nano_3_0\"\nhours = 100\n\n\
+                 [[resource]]\nname = \"b\"\nservice = \"lightsail\"\nplan = \"small_3_0\"\nhours = 700\n\n\
+                 [[resource]]\nname = \"c\"\nservice = \"lightsail\"\nplan = \"small_3_0\"\n";
+    let (_d, usage) = crate::temp_file("lightsail.toml", usage);
+    let out = json(
+        costcast(&[
+            "--pricing-dir",
+            &pricing,
+            "quote",
+            &usage,
+            "--format",
+            "json",
+        ])
+        .ok(),
+    );
+    crate::assert_usd(&out["resources"][0]["monthly_usd"], 100.0 * 0.0068);
+    crate::assert_usd(&out["resources"][1]["monthly_usd"], 700.0 * 0.0168);
+    crate::assert_usd(&out["resources"][2]["monthly_usd"], 12.0);
+}
+
+#[test]
 fn a_full_update_refreshes_the_offered_prices_and_keeps_the_rest() {
     let dir = catalog_copy();
     let base = serve(routes());
@@ -182,7 +254,7 @@ fn a_full_update_refreshes_the_offered_prices_and_keeps_the_rest() {
     assert_eq!(report["written"], true);
     assert_eq!(report["offers"][0]["offer"], "AmazonEC2");
     assert_eq!(report["offers"][0]["version"], "20261120000000");
-    assert_eq!(report["offers"][0]["rows_read"], 9);
+    assert_eq!(report["offers"][0]["rows_read"], 10);
     let pricing = dir.path().display().to_string();
     // t3.micro Linux: 0.0104 → 0.011, with the price list's provenance
     let show = costcast(&[
@@ -508,9 +580,9 @@ fn memory_stays_bounded_on_a_large_offer_file() {
         String::from_utf8_lossy(&output.stderr)
     );
     let report = json(&String::from_utf8(output.stdout).unwrap());
-    assert_eq!(report["offers"][0]["rows_read"], 600_009);
+    assert_eq!(report["offers"][0]["rows_read"], 600_010);
     eprintln!(
-        "note: peak resident memory {} MB while reading 600,009 rows",
+        "note: peak resident memory {} MB while reading 600,010 rows",
         peak_kb / 1024
     );
     assert!(peak_kb > 0 && peak_kb < 200 * 1024, "peak {peak_kb} kB");

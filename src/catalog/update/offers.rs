@@ -17,8 +17,9 @@ use crate::catalog::{PriceUnit, Service};
 use crate::error::{Error, Result};
 
 /// The offers the catalog refreshes, with the catalog service each feeds.
-pub const OFFERS: [(&str, Service); 7] = [
+pub const OFFERS: [(&str, Service); 8] = [
     ("AmazonEC2", Service::Ec2),
+    ("AmazonLightsail", Service::Lightsail),
     ("AWSLambda", Service::Lambda),
     ("AmazonECS", Service::Fargate),
     ("AWSELB", Service::Elb),
@@ -210,6 +211,9 @@ struct Target {
     service: Service,
     usage_key: String,
     unit: PriceUnit,
+    /// How many of the offer's units make one catalog unit's worth: the offer's price is
+    /// divided by it (1 when the units are the same).
+    per_catalog_unit: Decimal,
 }
 
 impl Row<'_> {
@@ -232,6 +236,7 @@ impl Row<'_> {
         if usd.is_sign_negative() && !usd.is_zero() {
             return Err(bad("PricePerUnit", raw));
         }
+        let usd = usd / target.per_catalog_unit;
         let start = self.get("StartingRange");
         let tier_start = if start.is_empty() {
             Decimal::ZERO
@@ -241,10 +246,18 @@ impl Row<'_> {
         let date = self.get("EffectiveDate");
         let effective_date = NaiveDate::parse_from_str(date.get(..10).unwrap_or(date), "%Y-%m-%d")
             .map_err(|_| bad("EffectiveDate", date))?;
+        let mut description = self.get("PriceDescription").to_string();
+        if target.per_catalog_unit != Decimal::ONE {
+            description.push_str(&format!(
+                " (as read: {raw} per {}, divided by {})",
+                self.get("Unit"),
+                target.per_catalog_unit
+            ));
+        }
         Ok(OfferPrice {
             service: target.service,
             usage_key: target.usage_key,
-            description: self.get("PriceDescription").to_string(),
+            description,
             unit: target.unit,
             usd: usd.normalize(),
             tier_start: tier_start.normalize(),
@@ -278,10 +291,12 @@ fn map_row(offer: &str, row: &Row<'_>) -> Option<Target> {
             service,
             usage_key: key.to_string(),
             unit,
+            per_catalog_unit: Decimal::ONE,
         })
     };
     match offer {
         "AmazonEC2" => map_ec2(row, usage, unit),
+        "AmazonLightsail" => map_lightsail(usage, unit),
         "AWSLambda" => {
             const KEYS: [&str; 8] = [
                 "Lambda-GB-Second",
@@ -353,12 +368,51 @@ fn map_row(offer: &str, row: &Row<'_>) -> Option<Target> {
     }
 }
 
+/// Lightsail's hourly plan rates and its transfer overage.
+///
+/// An instance plan's usage type is `BundleUsage:<memory>` (`USE1-BundleUsage:0.5GB`),
+/// with a suffix for Windows (`_win`) and IPv6-only (`_IPv6`) plans; only the Linux/Unix
+/// dual-stack plans (no suffix) are the catalog's. Layout as read by two independent
+/// price-list clients (Infracost's `lightsail_instance.go` matches
+/// `-BundleUsage:<memory>[_win]$` in product family `Lightsail Instance`, unit hours;
+/// another reads `BundleUsage:` rows and skips `_win` and `_IPv6`): not confirmed against
+/// an offer file, so a row of another shape is simply not taken and the catalog keeps
+/// its price.
+fn map_lightsail(usage: &str, unit: &str) -> Option<Target> {
+    let target = |key: &str, unit| {
+        Some(Target {
+            service: Service::Lightsail,
+            usage_key: key.to_string(),
+            unit,
+            per_catalog_unit: Decimal::ONE,
+        })
+    };
+    match (usage, unit) {
+        (bundle, "Hrs") if is_linux_bundle_usage(bundle) => target(bundle, PriceUnit::Hour),
+        ("DataXfer-Out-Overage-Bytes", "GB") => target("DataTransfer-Out-Bytes", PriceUnit::Gb),
+        _ => None,
+    }
+}
+
+/// `BundleUsage:<memory>GB` with a plain decimal memory and no suffix.
+fn is_linux_bundle_usage(usage: &str) -> bool {
+    usage
+        .strip_prefix("BundleUsage:")
+        .and_then(|rest| rest.strip_suffix("GB"))
+        .is_some_and(|memory| {
+            !memory.is_empty()
+                && memory.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && Decimal::from_str(memory).is_ok()
+        })
+}
+
 fn map_ec2(row: &Row<'_>, usage: &str, unit: &str) -> Option<Target> {
     let target = |key: String, unit| {
         Some(Target {
             service: Service::Ec2,
             usage_key: key,
             unit,
+            per_catalog_unit: Decimal::ONE,
         })
     };
     match row.get("Product Family") {
@@ -389,6 +443,15 @@ fn map_ec2(row: &Row<'_>, usage: &str, unit: &str) -> Option<Target> {
                 target(usage.into(), PriceUnit::GbMonth)
             }
             ("EBS:VolumeP-IOPS.gp3", "IOPS-Mo") => target(usage.into(), PriceUnit::IopsMonth),
+            // The price list prices gp3 throughput per GiB/s-month (e.g. 40.96 in
+            // us-east-1); AWS's pricing page, and the catalog, per MB/s-month ($0.04):
+            // 1 GiB/s = 1,024 MiB/s.
+            ("EBS:VolumeP-Throughput.gp3", "GiBps-mo") => Some(Target {
+                service: Service::Ec2,
+                usage_key: usage.into(),
+                unit: PriceUnit::MbpsMonth,
+                per_catalog_unit: Decimal::from(1024),
+            }),
             ("PublicIPv4:InUseAddress" | "PublicIPv4:IdleAddress", "Hrs") => {
                 target(usage.into(), PriceUnit::IpHour)
             }
