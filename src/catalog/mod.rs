@@ -399,6 +399,19 @@ impl PriceCatalog {
         }
     }
 
+    /// The single price of a usage key, or `None` when the catalog does not carry it (a
+    /// price some catalogs have and others not, like Lightsail's hourly plan rates).
+    ///
+    /// # Errors
+    /// [`Error::Lookup`] when the key is tiered.
+    pub fn optional_rate(&self, service: Service, usage_key: &str) -> Result<Option<f64>> {
+        if self.prices.contains_key(&(service, usage_key.to_string())) {
+            self.rate(service, usage_key).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     /// The price of a usage key as engine dollars per unit.
     ///
     /// # Errors

@@ -809,9 +809,7 @@ pub fn lightsail_rates(catalog: &PriceCatalog, plan: &str) -> Result<(LightsailR
         bundle_id: found.bundle_id.clone(),
         usd_per_month: price_of(&found.bundle_id)?.usd_f64(),
         usd_per_hour: catalog
-            .price(Service::Lightsail, &bundle_usage_key(found.memory_gb))
-            .ok()
-            .map(crate::catalog::Price::usd_f64),
+            .optional_rate(Service::Lightsail, &bundle_usage_key(found.memory_gb))?,
         transfer_gb: found.transfer_gb,
         usd_per_overage_gb: catalog.rate(Service::Lightsail, "DataTransfer-Out-Bytes")?,
     };

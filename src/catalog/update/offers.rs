@@ -491,6 +491,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_linux_dual_stack_lightsail_plans_are_taken() {
+        for usage in ["BundleUsage:0.5GB", "BundleUsage:2GB", "BundleUsage:64GB"] {
+            assert!(is_linux_bundle_usage(usage), "{usage}");
+        }
+        for usage in [
+            "BundleUsage:2GB_win",
+            "BundleUsage:0.5GB_IPv6",
+            "BundleUsage:GB",
+            "BundleUsage:2",
+            "BundleUsage:1.2.3GB",
+            "DataXfer-Out-Overage-Bytes",
+        ] {
+            assert!(!is_linux_bundle_usage(usage), "{usage}");
+        }
+    }
+
+    #[test]
     fn region_prefixes_are_stripped() {
         assert_eq!(
             strip_region_prefix("USE2-BoxUsage:t3.micro"),
