@@ -174,6 +174,25 @@ fn update(root: &Path, base: &str, extra: &[&str]) -> crate::Run {
     costcast(&args)
 }
 
+/// `costcast pricing show SERVICE KEY` on the catalog under `pricing`.
+fn show(pricing: &str, service: &str, key: &str) -> String {
+    costcast(&["--pricing-dir", pricing, "pricing", "show", service, key])
+        .ok()
+        .to_string()
+}
+
+/// `costcast quote --format json` of the usage file at `path`, on the catalog under
+/// `pricing`.
+fn quote_json(pricing: &str, path: &str) -> serde_json::Value {
+    json(costcast(&["--pricing-dir", pricing, "quote", path, "--format", "json"]).ok())
+}
+
+/// [`quote_json`] of a usage file with this text.
+fn quote_text_json(pricing: &str, usage: &str) -> serde_json::Value {
+    let (_dir, path) = crate::temp_file("usage.toml", usage);
+    quote_json(pricing, &path)
+}
+
 #[test]
 fn lightsail_hourly_rates_and_gp3_throughput_are_read_in_the_catalog_units() {
     let dir = catalog_copy();
@@ -198,15 +217,12 @@ fn lightsail_hourly_rates_and_gp3_throughput_are_read_in_the_catalog_units() {
     // two Linux/Unix dual-stack plans and the overage; not the Windows, IPv6-only or
     // static IP rows
     assert_eq!(report["offers"][1]["prices_used"], 3);
-    let show = |service: &str, key: &str| {
-        costcast(&["--pricing-dir", &pricing, "pricing", "show", service, key])
-            .ok()
-            .to_string()
-    };
-    let nano = show("lightsail", "BundleUsage:0.5GB");
+    let nano = show(&pricing, "lightsail", "BundleUsage:0.5GB");
     assert!(nano.contains("price       0.0068 USD per hour"), "{nano}");
     assert!(nano.contains("confidence  price-list"), "{nano}");
-    assert!(show("lightsail", "DataTransfer-Out-Bytes").contains("confidence  price-list"));
+    assert!(
+        show(&pricing, "lightsail", "DataTransfer-Out-Bytes").contains("confidence  price-list")
+    );
     let listed = costcast(&["--pricing-dir", &pricing, "pricing", "list", "lightsail"])
         .ok()
         .to_string();
@@ -215,7 +231,7 @@ fn lightsail_hourly_rates_and_gp3_throughput_are_read_in_the_catalog_units() {
         "{listed}"
     );
     // gp3 throughput: $40.96 per GiB/s-month is $0.04 per MiB/s-month (÷ 1,024)
-    let throughput = show("ec2", "EBS:VolumeP-Throughput.gp3");
+    let throughput = show(&pricing, "ec2", "EBS:VolumeP-Throughput.gp3");
     assert!(
         throughput.contains("price       0.04 USD per MBps-month"),
         "{throughput}"
@@ -228,18 +244,7 @@ fn lightsail_hourly_rates_and_gp3_throughput_are_read_in_the_catalog_units() {
                  [[resource]]\nname = \"a\"\nservice = \"lightsail\"\nplan = \"nano_3_0\"\nhours = 100\n\n\
                  [[resource]]\nname = \"b\"\nservice = \"lightsail\"\nplan = \"small_3_0\"\nhours = 700\n\n\
                  [[resource]]\nname = \"c\"\nservice = \"lightsail\"\nplan = \"small_3_0\"\n";
-    let (_d, usage) = crate::temp_file("lightsail.toml", usage);
-    let out = json(
-        costcast(&[
-            "--pricing-dir",
-            &pricing,
-            "quote",
-            &usage,
-            "--format",
-            "json",
-        ])
-        .ok(),
-    );
+    let out = quote_text_json(&pricing, usage);
     crate::assert_usd(&out["resources"][0]["monthly_usd"], 100.0 * 0.0068);
     crate::assert_usd(&out["resources"][1]["monthly_usd"], 700.0 * 0.0168);
     crate::assert_usd(&out["resources"][2]["monthly_usd"], 12.0);
@@ -257,43 +262,13 @@ fn a_full_update_refreshes_the_offered_prices_and_keeps_the_rest() {
     assert_eq!(report["offers"][0]["rows_read"], 10);
     let pricing = dir.path().display().to_string();
     // t3.micro Linux: 0.0104 → 0.011, with the price list's provenance
-    let show = costcast(&[
-        "--pricing-dir",
-        &pricing,
-        "pricing",
-        "show",
-        "ec2",
-        "BoxUsage:t3.micro",
-    ]);
-    let text = show.ok();
+    let text = show(&pricing, "ec2", "BoxUsage:t3.micro");
     assert!(text.contains("price       0.011 USD per hour"), "{text}");
     assert!(text.contains("confidence  price-list"), "{text}");
     assert!(text.contains(&format!("source      AWS Price List AmazonEC2 version 20261120000000 (published 2026-11-20T00:00:00Z), {base}{EC2_CSV}, retrieved ")), "{text}");
     // new keys: Windows t3.micro, and a new instance type with its spec (Graviton: arm64)
-    assert!(
-        costcast(&[
-            "--pricing-dir",
-            &pricing,
-            "pricing",
-            "show",
-            "ec2",
-            "BoxUsage:t3.micro:Windows"
-        ])
-        .ok()
-        .contains("0.0196")
-    );
-    assert!(
-        costcast(&[
-            "--pricing-dir",
-            &pricing,
-            "pricing",
-            "show",
-            "ec2",
-            "z9.large"
-        ])
-        .ok()
-        .contains("instance    4 vCPU, 16 GiB, arm64")
-    );
+    assert!(show(&pricing, "ec2", "BoxUsage:t3.micro:Windows").contains("0.0196"));
+    assert!(show(&pricing, "ec2", "z9.large").contains("instance    4 vCPU, 16 GiB, arm64"));
     // Reserved, Dedicated and unused-reservation rows were not taken
     assert!(
         !costcast(&["--pricing-dir", &pricing, "pricing", "list", "ec2"])
@@ -301,40 +276,11 @@ fn a_full_update_refreshes_the_offered_prices_and_keeps_the_rest() {
             .contains("DedicatedUsage")
     );
     // Lambda tier 1 changed; tiers 2 and 3 are the price list's, unchanged in value
-    let lambda = costcast(&[
-        "--pricing-dir",
-        &pricing,
-        "pricing",
-        "show",
-        "lambda",
-        "Lambda-GB-Second",
-    ]);
-    assert!(lambda.ok().contains("0.000016 USD per GB-second"));
+    assert!(show(&pricing, "lambda", "Lambda-GB-Second").contains("0.000016 USD per GB-second"));
     // a price no offer carries (Fargate) is kept as it was
-    assert!(
-        costcast(&[
-            "--pricing-dir",
-            &pricing,
-            "pricing",
-            "show",
-            "fargate",
-            "Fargate-GB-Hours"
-        ])
-        .ok()
-        .contains("0.004445")
-    );
+    assert!(show(&pricing, "fargate", "Fargate-GB-Hours").contains("0.004445"));
     // and the refreshed catalog prices scenarios, dated today
-    let out = json(
-        costcast(&[
-            "--pricing-dir",
-            &pricing,
-            "quote",
-            &fixture("usage/ec2_and_lambda.toml"),
-            "--format",
-            "json",
-        ])
-        .ok(),
-    );
+    let out = quote_json(&pricing, &fixture("usage/ec2_and_lambda.toml"));
     crate::assert_usd(&out["resources"][0]["monthly_usd"], 730.0 * 0.011);
     assert_eq!(
         out["catalog"]["retrieved_date"],
@@ -344,18 +290,7 @@ fn a_full_update_refreshes_the_offered_prices_and_keeps_the_rest() {
     // Windows rate ($0.096 per vCPU-hour, EC2UG-WIN unlimited-mode-examples): at 25% of a
     // t3.micro all month, 214.2 vCPU-hours are charged (see the quote tests).
     let usage = "[[resource]]\nname = \"win\"\nservice = \"ec2\"\ninstance_type = \"t3.micro\"\nos = \"windows\"\naverage_cpu_percent = 25\n";
-    let (_d, usage) = crate::temp_file("win.toml", usage);
-    let out = json(
-        costcast(&[
-            "--pricing-dir",
-            &pricing,
-            "quote",
-            &usage,
-            "--format",
-            "json",
-        ])
-        .ok(),
-    );
+    let out = quote_text_json(&pricing, usage);
     let items = out["resources"][0]["line_items"].as_array().unwrap();
     assert_eq!(
         items[0]["component"],
