@@ -375,9 +375,11 @@ fn map_row(offer: &str, row: &Row<'_>) -> Option<Target> {
 /// dual-stack plans (no suffix) are the catalog's. Layout as read by two independent
 /// price-list clients (Infracost's `lightsail_instance.go` matches
 /// `-BundleUsage:<memory>[_win]$` in product family `Lightsail Instance`, unit hours;
-/// another reads `BundleUsage:` rows and skips `_win` and `_IPv6`): not confirmed against
-/// an offer file, so a row of another shape is simply not taken and the catalog keeps
-/// its price.
+/// another reads `BundleUsage:` rows and skips `_win` and `_IPv6`); the overage is
+/// `DataXfer-Out-Overage-Bytes`, the usage type Lightsail bills it under (as Cost
+/// Explorer reports it). Neither is confirmed against an offer file, so a row of another
+/// shape is simply not taken and the catalog keeps its price (the update reports how
+/// many prices each offer gave).
 fn map_lightsail(usage: &str, unit: &str) -> Option<Target> {
     let target = |key: &str, unit| {
         Some(Target {
