@@ -156,7 +156,13 @@ fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// `costcast pricing update` of the EC2 and Lambda offers from `base`, no retries.
 fn update(root: &Path, base: &str, extra: &[&str]) -> crate::Run {
+    update_offers(root, base, "AmazonEC2,AWSLambda", extra)
+}
+
+/// `costcast pricing update --services OFFERS` from `base`, no retries.
+fn update_offers(root: &Path, base: &str, offers: &str, extra: &[&str]) -> crate::Run {
     let root = root.display().to_string();
     let mut args = vec![
         "--pricing-dir",
@@ -166,7 +172,7 @@ fn update(root: &Path, base: &str, extra: &[&str]) -> crate::Run {
         "--endpoint",
         base,
         "--services",
-        "AmazonEC2,AWSLambda",
+        offers,
         "--retries",
         "0",
     ];
@@ -198,19 +204,7 @@ fn lightsail_hourly_rates_and_gp3_throughput_are_read_in_the_catalog_units() {
     let dir = catalog_copy();
     let base = serve(routes());
     let pricing = dir.path().display().to_string();
-    let run = costcast(&[
-        "--pricing-dir",
-        &pricing,
-        "pricing",
-        "update",
-        "--endpoint",
-        &base,
-        "--services",
-        "AmazonLightsail,AmazonEC2",
-        "--retries",
-        "0",
-        "--json",
-    ]);
+    let run = update_offers(dir.path(), &base, "AmazonLightsail,AmazonEC2", &["--json"]);
     let report = json(run.ok());
     assert_eq!(report["offers"][0]["offer"], "AmazonEC2");
     assert_eq!(report["offers"][1]["offer"], "AmazonLightsail");
