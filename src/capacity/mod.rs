@@ -67,7 +67,7 @@ impl<const L: usize> CapacityMeter<L> {
 
     /// Records one step of `step_s` seconds on every lane: `demand` units wanted and
     /// `capacity` units available from `instances` instances.
-    #[inline(always)]
+    #[inline(never)]
     pub fn record(
         &mut self,
         step_s: f64,

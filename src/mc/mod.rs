@@ -13,9 +13,11 @@
 //! totals and its capacity figures.
 
 pub mod dist;
+pub mod normal;
 pub mod partial;
 pub mod rng;
 pub mod uncertainty;
+mod ziggurat_tables;
 
 use rayon::prelude::*;
 

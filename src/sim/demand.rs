@@ -2,16 +2,16 @@
 //!
 //! A [`DemandStream`] produces it block by block, so a path's demand never has to be
 //! held whole: shape (the synthetic profile, the trace, or a block bootstrap of the
-//! trace) × scale × (1 + growth)^month, then spikes, then AR(1) noise. Everything random
-//! but the noise is drawn before the stream starts (see [`crate::mc::uncertainty`]); the
-//! noise draws from the stream's own generator as it goes, so the values do not depend
-//! on the block sizes asked for.
+//! trace) × scale × (1 + growth)^month, then spikes, then AR(1) noise ([`super::noise`]).
+//! Everything random but the noise is drawn before the stream starts (see
+//! [`crate::mc::uncertainty`]); the noise draws from the stream's own generator as it
+//! goes, so the values do not depend on the block sizes asked for. The engine takes the
+//! noise out of the streams and runs it on many paths at once, with the same numbers.
 
 use std::f64::consts::TAU;
 use std::sync::Arc;
 
-use rand_distr::{Distribution, StandardNormal};
-
+use super::noise::{NoiseLanes, NoiseState};
 use crate::mc::rng::PathRng;
 use crate::scenario::Timeline;
 use crate::scenario::resolve::{DemandSource, SyntheticProfile, Workload};
@@ -56,18 +56,6 @@ pub struct Spike {
     pub magnitude: f64,
 }
 
-/// AR(1) noise on the log of the rate, mean 1.
-#[derive(Debug, Clone)]
-struct Noise {
-    x: f64,
-    rho: f64,
-    innovation: f64,
-    bias: f64,
-    rng: PathRng,
-    /// A block's factors (kept to reuse its allocation).
-    factors: Vec<f64>,
-}
-
 /// One path's demand, produced in order, block by block.
 #[derive(Debug, Clone)]
 pub struct DemandStream {
@@ -75,7 +63,7 @@ pub struct DemandStream {
     /// Scale × (1 + growth)^month, with each month's end step.
     growth: Vec<(usize, f64)>,
     spikes: Vec<Spike>,
-    noise: Option<Noise>,
+    noise: Option<NoiseState>,
     next_step: usize,
     steps: usize,
     steps_per_day: usize,
@@ -152,21 +140,17 @@ impl DemandStream {
     /// Adds AR(1) noise on the log of the rate with coefficient of variation `cv` and
     /// lag-one correlation `rho`, drawn from `rng` as the stream goes.
     #[must_use]
-    pub fn with_noise(mut self, cv: f64, rho: f64, mut rng: PathRng) -> DemandStream {
-        if cv <= 0.0 {
-            return self;
+    pub fn with_noise(mut self, cv: f64, rho: f64, rng: PathRng) -> DemandStream {
+        if cv > 0.0 {
+            self.noise = Some(NoiseState::new(cv, rho, rng));
         }
-        let sigma = (1.0 + cv * cv).ln().sqrt();
-        let z: f64 = StandardNormal.sample(&mut rng);
-        self.noise = Some(Noise {
-            x: sigma * z,
-            rho,
-            innovation: sigma * (1.0 - rho * rho).sqrt(),
-            bias: -sigma * sigma / 2.0,
-            rng,
-            factors: Vec::new(),
-        });
         self
+    }
+
+    /// Takes the stream's noise out, as it stands, to be applied by the caller (which
+    /// runs many paths' noise together): the stream then gives the demand without it.
+    pub(super) fn take_noise(&mut self) -> Option<NoiseState> {
+        self.noise.take()
     }
 
     /// Steps in the whole stream.
@@ -185,19 +169,11 @@ impl DemandStream {
         assert!(end <= self.steps, "invariant: no demand past the horizon");
         self.fill_shape(first, out);
         self.apply_spikes(first, out);
-        if let Some(noise) = &mut self.noise {
-            // The recurrence runs step by step; the exponentials of a block at once.
-            let factors = &mut noise.factors;
-            factors.clear();
-            for _ in 0..out.len() {
-                factors.push(noise.x + noise.bias);
-                let z: f64 = StandardNormal.sample(&mut noise.rng);
-                noise.x = noise.rho * noise.x + noise.innovation * z;
-            }
-            exp_in_place(factors);
-            for (r, f) in out.iter_mut().zip(factors.iter()) {
-                *r *= f;
-            }
+        if let Some(noise) = self.noise.take() {
+            // one lane of the engine's noise: the same numbers as on many
+            let mut lanes = NoiseLanes::new([Some(noise)]);
+            lanes.apply(out.as_chunks_mut::<1>().0);
+            self.noise = Some(lanes.state(0));
         }
         self.next_step = end;
     }
@@ -303,49 +279,6 @@ fn scaled(out: &mut [f64], from: &[f64], factor: f64) {
     }
 }
 
-/// `eˣ` of every value, in place: Cody–Waite reduction to `r = x − k·ln 2` with
-/// `|r| ≤ ln 2 / 2`, a degree-13 Taylor polynomial (truncation below 10⁻¹⁷), and `2ᵏ`
-/// put in the exponent bits. Within 2 ulp of the exact value for `|x| ≤ 700`.
-///
-/// Written as plain arithmetic on each value, with no calls and no branches, so that a
-/// block of noise factors compiles to vector instructions; the C library's `exp` is a
-/// call per value, and its bits depend on the CPU it picks a variant for.
-fn exp_in_place(values: &mut [f64]) {
-    // ln 2 split as in fdlibm: the high part has its low 32 bits zero, so k × LN2_HI is
-    // exact for the k that occur here
-    const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);
-    const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
-    // 1/n! for n = 13 down to 1
-    const INVERSE_FACTORIALS: [f64; 13] = [
-        1.0 / 6_227_020_800.0,
-        1.0 / 479_001_600.0,
-        1.0 / 39_916_800.0,
-        1.0 / 3_628_800.0,
-        1.0 / 362_880.0,
-        1.0 / 40_320.0,
-        1.0 / 5_040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
-        0.5,
-        1.0,
-    ];
-    for v in values.iter_mut() {
-        let x = v.clamp(-700.0, 700.0);
-        let k = (x * std::f64::consts::LOG2_E).round_ties_even();
-        let r = (x - k * LN2_HI) - k * LN2_LO;
-        let mut p = INVERSE_FACTORIALS[0];
-        for c in &INVERSE_FACTORIALS[1..] {
-            p = p * r + c;
-        }
-        p = p * r + 1.0;
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let two_to_k = f64::from_bits(((k as i64 + 1023) as u64) << 52);
-        *v = p * two_to_k;
-    }
-}
-
 /// The daily factor at each step of a day, taken at the middle of the step: a cosine
 /// with its peak at `peak_hour_utc`. Sampled at equally spaced points over a whole day it
 /// sums to zero, so the daily mean is exactly the weekday level. (The timeline starts at
@@ -422,22 +355,6 @@ mod tests {
         assert!((rps[0] - 10.0).abs() < 1e-12);
         assert!((rps[744] - 11.0).abs() < 1e-12);
         assert!((rps[744 + 672] - 12.1).abs() < 1e-9);
-    }
-
-    #[test]
-    fn exp_is_within_two_ulp_of_the_library_exp() {
-        let mut xs: Vec<f64> = (-200_000..=200_000).map(|i| f64::from(i) * 1e-4).collect();
-        xs.extend([-700.0, -300.5, -1e-300, 0.0, 1e-300, 88.7, 300.25, 700.0]);
-        let mut ys = xs.clone();
-        exp_in_place(&mut ys);
-        for (x, y) in xs.iter().zip(&ys) {
-            let exact = x.exp();
-            let ulp = exact * f64::EPSILON;
-            assert!(
-                (y - exact).abs() <= 2.0 * ulp,
-                "exp({x}) = {y}, library {exact}"
-            );
-        }
     }
 
     #[test]

@@ -7,12 +7,14 @@
 pub mod demand;
 mod group;
 mod models;
+mod noise;
 
 pub use group::LANES;
 pub use models::{CreditStats, StepRecord};
 
 use demand::DemandStream;
 use models::{LanePaths, OptionRunner, TrafficLanes};
+use noise::{NoiseLanes, NoiseState};
 
 use serde::Serialize;
 
@@ -148,6 +150,9 @@ fn run_on_lanes<const L: usize>(paths: Vec<(&Plan, DemandStream)>, record: bool)
     };
     let plan = paths[0].0;
     let mut streams: Vec<DemandStream> = paths.into_iter().map(|(_, d)| d).collect();
+    // The noise of every lane runs together; spare lanes repeat the last path's.
+    let taken: Vec<Option<NoiseState>> = streams.iter_mut().map(DemandStream::take_noise).collect();
+    let mut noise = NoiseLanes::<L>::new(std::array::from_fn(|l| taken[l.min(real - 1)].clone()));
     // only one path is recorded: runs that record run one
     let mut traffic = TrafficLanes::new(&lanes, record);
     let mut runners: Vec<OptionRunner<'_, L>> = (0..plan.options.len())
@@ -166,6 +171,7 @@ fn run_on_lanes<const L: usize>(paths: Vec<(&Plan, DemandStream)>, record: bool)
                 step[l] = *r;
             }
         }
+        noise.apply(&mut block[..n]);
         traffic.add(&block[..n]);
         for runner in &mut runners {
             runner.advance(&block[..n]);

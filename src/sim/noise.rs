@@ -1,0 +1,253 @@
+//! AR(1) noise on the log of the demand, for many paths at once.
+//!
+//! A path's noise is `exp(x_k − σ²/2)` at step `k`, with `x_{k+1} = ρ x_k + σ √(1 − ρ²) z_k`
+//! and `z_k` standard normal from the path's own stream: a mean-one factor with
+//! coefficient of variation `cv` (σ² = ln(1 + cv²)) and lag-one correlation ρ.
+//!
+//! [`NoiseLanes`] runs the recurrence on `L` paths together, time outer and paths inner:
+//! one path's recurrence is a chain of dependent multiplications and additions, but
+//! the lanes' chains are independent, so each step is a few vector instructions, and the
+//! normal numbers are drawn for every lane at once ([`crate::mc::normal`]). Lane `l`
+//! computes exactly what its path computes alone (a single run is one lane).
+
+use crate::mc::normal::standard_normals;
+use crate::mc::rng::{PathRng, RngLanes};
+
+/// One path's noise: its parameters, where its recurrence stands, and its stream.
+#[derive(Debug, Clone)]
+pub(crate) struct NoiseState {
+    x: f64,
+    rho: f64,
+    innovation: f64,
+    bias: f64,
+    rng: PathRng,
+}
+
+impl NoiseState {
+    /// Noise with coefficient of variation `cv` and lag-one correlation `rho`, drawn
+    /// from `rng` (the first value at once, from the stationary distribution).
+    #[must_use]
+    pub(crate) fn new(cv: f64, rho: f64, rng: PathRng) -> NoiseState {
+        let sigma = (1.0 + cv * cv).ln().sqrt();
+        let mut lanes = RngLanes::new(&[rng]);
+        let [z] = standard_normals(&mut lanes);
+        NoiseState {
+            x: sigma * z,
+            rho,
+            innovation: sigma * (1.0 - rho * rho).sqrt(),
+            bias: -sigma * sigma / 2.0,
+            rng: lanes.get(0),
+        }
+    }
+
+    /// No noise: every factor exactly 1 (its draws are never used).
+    fn none() -> NoiseState {
+        NoiseState {
+            x: 0.0,
+            rho: 0.0,
+            innovation: 0.0,
+            bias: 0.0,
+            rng: PathRng::seed_from_u64(0),
+        }
+    }
+}
+
+/// The noise of `L` paths, advanced together.
+pub(crate) struct NoiseLanes<const L: usize> {
+    x: [f64; L],
+    rho: [f64; L],
+    innovation: [f64; L],
+    bias: [f64; L],
+    rngs: RngLanes<L>,
+    /// A block's factors (kept to reuse the allocation).
+    factors: Vec<[f64; L]>,
+}
+
+impl<const L: usize> NoiseLanes<L> {
+    /// Each lane's noise as it stands; a lane without (`None`) gets factors of exactly 1.
+    #[must_use]
+    pub(crate) fn new(states: [Option<NoiseState>; L]) -> NoiseLanes<L> {
+        let states = states.map(|s| s.unwrap_or_else(NoiseState::none));
+        NoiseLanes {
+            x: std::array::from_fn(|l| states[l].x),
+            rho: std::array::from_fn(|l| states[l].rho),
+            innovation: std::array::from_fn(|l| states[l].innovation),
+            bias: std::array::from_fn(|l| states[l].bias),
+            rngs: RngLanes::new(&states.map(|s| s.rng)),
+            factors: Vec::new(),
+        }
+    }
+
+    /// Lane `lane`'s noise as it stands now.
+    #[must_use]
+    pub(crate) fn state(&self, lane: usize) -> NoiseState {
+        NoiseState {
+            x: self.x[lane],
+            rho: self.rho[lane],
+            innovation: self.innovation[lane],
+            bias: self.bias[lane],
+            rng: self.rngs.get(lane),
+        }
+    }
+
+    /// Multiplies the next steps by their noise: `block[i][l]` is lane `l`'s demand at
+    /// the `i`-th of them.
+    pub(crate) fn apply(&mut self, block: &mut [[f64; L]]) {
+        // a piece at a time, so that its factors stay in the cache until they are used
+        for piece in block.chunks_mut(NOISE_PIECE_STEPS) {
+            self.apply_piece(piece);
+        }
+    }
+
+    fn apply_piece(&mut self, block: &mut [[f64; L]]) {
+        self.factors.clear();
+        for _ in 0..block.len() {
+            let z = standard_normals(&mut self.rngs);
+            self.factors
+                .push(std::array::from_fn(|l| self.x[l] + self.bias[l]));
+            let lanes = self.x.iter_mut().zip(&self.rho).zip(&self.innovation);
+            for (((x, rho), innovation), z) in lanes.zip(z) {
+                *x = rho * *x + innovation * z;
+            }
+        }
+        // the exponentials of the whole piece at once
+        exp_in_place(self.factors.as_flattened_mut());
+        for (step, factors) in block.iter_mut().zip(&self.factors) {
+            for (r, f) in step.iter_mut().zip(factors) {
+                *r *= f;
+            }
+        }
+    }
+}
+
+/// Steps whose noise factors are worked out together (64 KB of factors for 32 lanes).
+const NOISE_PIECE_STEPS: usize = 256;
+
+/// `eˣ` of every value, in place: Cody–Waite reduction to `r = x − k·ln 2` with
+/// `|r| ≤ ln 2 / 2`, a degree-13 Taylor polynomial (truncation below 10⁻¹⁷), and `2ᵏ`
+/// put in the exponent bits. Within 2 ulp of the exact value for `|x| ≤ 700`.
+///
+/// Written as plain arithmetic on each value, with no calls and no branches, so that a
+/// block of noise factors compiles to vector instructions; the C library's `exp` is a
+/// call per value, and its bits depend on the CPU it picks a variant for.
+fn exp_in_place(values: &mut [f64]) {
+    let (chunks, rest) = values.as_chunks_mut::<EXP_CHUNK>();
+    for chunk in chunks {
+        exp_chunk(chunk);
+    }
+    if !rest.is_empty() {
+        let mut padded = [0.0; EXP_CHUNK];
+        padded[..rest.len()].copy_from_slice(rest);
+        exp_chunk(&mut padded);
+        rest.copy_from_slice(&padded[..rest.len()]);
+    }
+}
+
+/// Values whose exponentials are worked out together: the polynomial is a chain of 13
+/// dependent multiply-adds per value, so four vectors' chains are interleaved to keep
+/// the arithmetic units busy (one vector's chain at a time left them waiting).
+const EXP_CHUNK: usize = 32;
+
+/// [`exp_in_place`] on one chunk.
+#[inline]
+fn exp_chunk(values: &mut [f64; EXP_CHUNK]) {
+    // ln 2 split as in fdlibm: the high part has its low 32 bits zero, so k × LN2_HI is
+    // exact for the k that occur here
+    const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
+    // 1/n! for n = 13 down to 1
+    const INVERSE_FACTORIALS: [f64; 13] = [
+        1.0 / 6_227_020_800.0,
+        1.0 / 479_001_600.0,
+        1.0 / 39_916_800.0,
+        1.0 / 3_628_800.0,
+        1.0 / 362_880.0,
+        1.0 / 40_320.0,
+        1.0 / 5_040.0,
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+        1.0,
+    ];
+    let k = values.map(|v| (v.clamp(-700.0, 700.0) * std::f64::consts::LOG2_E).round_ties_even());
+    let r: [f64; EXP_CHUNK] =
+        std::array::from_fn(|j| (values[j].clamp(-700.0, 700.0) - k[j] * LN2_HI) - k[j] * LN2_LO);
+    let mut p = [INVERSE_FACTORIALS[0]; EXP_CHUNK];
+    for c in &INVERSE_FACTORIALS[1..] {
+        for (p, r) in p.iter_mut().zip(&r) {
+            *p = *p * r + c;
+        }
+    }
+    for ((v, p), (r, k)) in values.iter_mut().zip(p).zip(r.iter().zip(k)) {
+        // 2ᵏ has the biased exponent k + 1,023 (between 13 and 2,033 here). 2⁵² + that
+        // exponent holds it in its low bits, which the shift moves into place: bit
+        // operations, which vectorize where `k as i64` does not.
+        let biased = k + (1023.0 + 4_503_599_627_370_496.0);
+        let two_to_k = f64::from_bits(biased.to_bits() << 52);
+        *v = (p * r + 1.0) * two_to_k;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mc::rng::path_rng;
+
+    #[test]
+    fn exp_is_within_two_ulp_of_the_library_exp() {
+        let mut xs: Vec<f64> = (-200_000..=200_000).map(|i| f64::from(i) * 1e-4).collect();
+        xs.extend([-700.0, -300.5, -1e-300, 0.0, 1e-300, 88.7, 300.25, 700.0]);
+        let mut ys = xs.clone();
+        exp_in_place(&mut ys);
+        for (x, y) in xs.iter().zip(&ys) {
+            let exact = x.exp();
+            let ulp = exact * f64::EPSILON;
+            assert!(
+                (y - exact).abs() <= 2.0 * ulp,
+                "exp({x}) = {y}, library {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn lanes_compute_what_each_path_computes_alone() {
+        let states: [NoiseState; 3] = std::array::from_fn(|p| {
+            NoiseState::new(
+                0.1 * (p as f64 + 1.0),
+                0.5 + 0.2 * p as f64,
+                path_rng(9, p as u64),
+            )
+        });
+        let mut together = NoiseLanes::new([
+            Some(states[0].clone()),
+            None,
+            Some(states[1].clone()),
+            Some(states[2].clone()),
+        ]);
+        let mut block = vec![[10.0; 4]; 5000];
+        together.apply(&mut block);
+        // no noise: exactly the demand
+        assert!(block.iter().all(|s| s[1].to_bits() == 10.0f64.to_bits()));
+        for (lane, state) in [(0, &states[0]), (2, &states[1]), (3, &states[2])] {
+            let mut alone = NoiseLanes::new([Some(state.clone())]);
+            // in uneven pieces
+            let mut values = Vec::new();
+            for size in [1, 999, 4000] {
+                let mut piece = vec![[10.0]; size];
+                alone.apply(&mut piece);
+                values.extend(piece.iter().map(|s| s[0]));
+            }
+            for (k, v) in values.iter().enumerate() {
+                assert_eq!(
+                    v.to_bits(),
+                    block[k][lane].to_bits(),
+                    "lane {lane} step {k}"
+                );
+            }
+            let (a, b) = (alone.state(0), together.state(lane));
+            assert_eq!((a.x.to_bits(), a.rng), (b.x.to_bits(), b.rng));
+        }
+    }
+}
