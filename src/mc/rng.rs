@@ -50,10 +50,7 @@ impl RngCore for PathRng {
     }
 
     fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for chunk in dest.chunks_mut(8) {
-            let bytes = self.next_u64().to_le_bytes();
-            chunk.copy_from_slice(&bytes[..chunk.len()]);
-        }
+        rand::rand_core::impls::fill_bytes_via_next(self, dest);
     }
 }
 
@@ -171,10 +168,13 @@ mod tests {
                 assert_eq!(ours.next_u64(), theirs.next_u64());
                 assert_eq!(ours.next_u32(), theirs.next_u32());
             }
-            let (mut a, mut b) = ([0u8; 13], [0u8; 13]);
-            ours.fill_bytes(&mut a);
-            theirs.fill_bytes(&mut b);
-            assert_eq!(a, b);
+            // a tail of more than 4 bytes takes a 64-bit number, of 4 or fewer a 32-bit one
+            for len in [13, 12, 3] {
+                let (mut a, mut b) = (vec![0u8; len], vec![0u8; len]);
+                ours.fill_bytes(&mut a);
+                theirs.fill_bytes(&mut b);
+                assert_eq!(a, b);
+            }
             assert_eq!(ours.random::<f64>(), theirs.random::<f64>());
         }
     }

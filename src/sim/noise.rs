@@ -40,7 +40,7 @@ impl NoiseState {
         }
     }
 
-    /// No noise: every factor exactly 1 (its draws are never used).
+    /// No noise: every factor exactly 1 (its draws are multiplied by zero).
     fn none() -> NoiseState {
         NoiseState {
             x: 0.0,
