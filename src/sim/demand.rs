@@ -63,7 +63,8 @@ pub struct DemandStream {
     /// Scale × (1 + growth)^month, with each month's end step.
     growth: Vec<(usize, f64)>,
     spikes: Vec<Spike>,
-    noise: Option<NoiseState>,
+    /// The noise, as one lane of the engine's (the same numbers as on many).
+    noise: Option<NoiseLanes<1>>,
     next_step: usize,
     steps: usize,
     steps_per_day: usize,
@@ -142,7 +143,7 @@ impl DemandStream {
     #[must_use]
     pub fn with_noise(mut self, cv: f64, rho: f64, rng: PathRng) -> DemandStream {
         if cv > 0.0 {
-            self.noise = Some(NoiseState::new(cv, rho, rng));
+            self.noise = Some(NoiseLanes::new([Some(NoiseState::new(cv, rho, rng))]));
         }
         self
     }
@@ -150,7 +151,7 @@ impl DemandStream {
     /// Takes the stream's noise out, as it stands, to be applied by the caller (which
     /// runs many paths' noise together): the stream then gives the demand without it.
     pub(super) fn take_noise(&mut self) -> Option<NoiseState> {
-        self.noise.take()
+        self.noise.take().map(|lanes| lanes.state(0))
     }
 
     /// Steps in the whole stream.
@@ -169,11 +170,8 @@ impl DemandStream {
         assert!(end <= self.steps, "invariant: no demand past the horizon");
         self.fill_shape(first, out);
         self.apply_spikes(first, out);
-        if let Some(noise) = self.noise.take() {
-            // one lane of the engine's noise: the same numbers as on many
-            let mut lanes = NoiseLanes::new([Some(noise)]);
-            lanes.apply(out.as_chunks_mut::<1>().0);
-            self.noise = Some(lanes.state(0));
+        if let Some(noise) = &mut self.noise {
+            noise.apply(out.as_chunks_mut::<1>().0);
         }
         self.next_step = end;
     }

@@ -53,6 +53,7 @@ impl NoiseState {
 }
 
 /// The noise of `L` paths, advanced together.
+#[derive(Debug, Clone)]
 pub(crate) struct NoiseLanes<const L: usize> {
     x: [f64; L],
     rho: [f64; L],
