@@ -10,8 +10,8 @@
 //! for a single run), in lockstep: time is the outer loop and the paths the inner one,
 //! and every per-member quantity (launch time, credit balance, surplus) is an array with
 //! one value per path. The member and credit updates are written without branches, so
-//! the loop over paths is a handful of vector instructions. What happens rarely and differs per path (a scaling decision, a
-//! launch, a deployment) is done path by path. Each path computes exactly what it
+//! the loop over paths is a handful of vector instructions. What happens rarely and
+//! differs per path (a scaling decision, a launch, a deployment) is done path by path. Each path computes exactly what it
 //! would alone: nothing crosses from one lane to another, so a path's bits do not depend
 //! on its lane or on the other paths beside it. Fewer paths than lanes fill the spare
 //! lanes with copies of the last one, whose results are dropped.

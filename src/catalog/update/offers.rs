@@ -216,6 +216,18 @@ struct Target {
     per_catalog_unit: Decimal,
 }
 
+impl Target {
+    /// `usage_key` of `service`, priced in the same unit as the offer's.
+    fn new(service: Service, usage_key: &str, unit: PriceUnit) -> Option<Target> {
+        Some(Target {
+            service,
+            usage_key: usage_key.to_string(),
+            unit,
+            per_catalog_unit: Decimal::ONE,
+        })
+    }
+}
+
 impl Row<'_> {
     fn get(&self, column: &str) -> &str {
         self.columns
@@ -286,14 +298,6 @@ pub(crate) fn strip_region_prefix(usage_type: &str) -> &str {
 fn map_row(offer: &str, row: &Row<'_>) -> Option<Target> {
     let usage = strip_region_prefix(row.get("usageType"));
     let unit = row.get("Unit");
-    let target = |service, key: &str, unit| {
-        Some(Target {
-            service,
-            usage_key: key.to_string(),
-            unit,
-            per_catalog_unit: Decimal::ONE,
-        })
-    };
     match offer {
         "AmazonEC2" => map_ec2(row, usage, unit),
         "AmazonLightsail" => map_lightsail(usage, unit),
@@ -314,14 +318,14 @@ fn map_row(offer: &str, row: &Row<'_>) -> Option<Target> {
             } else {
                 PriceUnit::GbSecond
             };
-            target(Service::Lambda, key, unit)
+            Target::new(Service::Lambda, key, unit)
         }
         "AmazonECS" => match usage {
             "Fargate-vCPU-Hours:perCPU" | "Fargate-ARM-vCPU-Hours:perCPU" => {
-                target(Service::Fargate, usage, PriceUnit::VcpuHour)
+                Target::new(Service::Fargate, usage, PriceUnit::VcpuHour)
             }
             "Fargate-GB-Hours" | "Fargate-ARM-GB-Hours" | "Fargate-EphemeralStorage-GB-Hours" => {
-                target(Service::Fargate, usage, PriceUnit::GbHour)
+                Target::new(Service::Fargate, usage, PriceUnit::GbHour)
             }
             _ => None,
         },
@@ -333,34 +337,34 @@ fn map_row(offer: &str, row: &Row<'_>) -> Option<Target> {
                 _ => return None,
             };
             match (usage, kind) {
-                ("LoadBalancerUsage", _) => target(
+                ("LoadBalancerUsage", _) => Target::new(
                     Service::Elb,
                     &format!("LoadBalancerUsage:{kind}"),
                     PriceUnit::Hour,
                 ),
-                ("LCUUsage", "application" | "network") => target(
+                ("LCUUsage", "application" | "network") => Target::new(
                     Service::Elb,
                     &format!("LCUUsage:{kind}"),
                     PriceUnit::LcuHour,
                 ),
                 ("DataProcessing-Bytes", "classic") => {
-                    target(Service::Elb, "DataProcessing-Bytes:classic", PriceUnit::Gb)
+                    Target::new(Service::Elb, "DataProcessing-Bytes:classic", PriceUnit::Gb)
                 }
                 _ => None,
             }
         }
         "AmazonEKS" => match usage {
             "AmazonEKS-Hours:perCluster" | "AmazonEKS-Hours:extendedSupport" => {
-                target(Service::Eks, usage, PriceUnit::ClusterHour)
+                Target::new(Service::Eks, usage, PriceUnit::ClusterHour)
             }
             _ => None,
         },
         "AmazonECR" if usage == "TimedStorage-ByteHrs" && unit == "GB-Mo" => {
-            target(Service::Ecr, usage, PriceUnit::GbMonth)
+            Target::new(Service::Ecr, usage, PriceUnit::GbMonth)
         }
         "AmazonApiGateway" => match usage {
             "ApiGatewayHttpRequest" | "ApiGatewayRequest" => {
-                target(Service::ApiGateway, usage, PriceUnit::Request)
+                Target::new(Service::ApiGateway, usage, PriceUnit::Request)
             }
             _ => None,
         },
@@ -381,14 +385,7 @@ fn map_row(offer: &str, row: &Row<'_>) -> Option<Target> {
 /// shape is simply not taken and the catalog keeps its price (the update reports how
 /// many prices each offer gave).
 fn map_lightsail(usage: &str, unit: &str) -> Option<Target> {
-    let target = |key: &str, unit| {
-        Some(Target {
-            service: Service::Lightsail,
-            usage_key: key.to_string(),
-            unit,
-            per_catalog_unit: Decimal::ONE,
-        })
-    };
+    let target = |key, unit| Target::new(Service::Lightsail, key, unit);
     match (usage, unit) {
         (bundle, "Hrs") if is_linux_bundle_usage(bundle) => target(bundle, PriceUnit::Hour),
         ("DataXfer-Out-Overage-Bytes", "GB") => target("DataTransfer-Out-Bytes", PriceUnit::Gb),
@@ -401,22 +398,15 @@ fn is_linux_bundle_usage(usage: &str) -> bool {
     usage
         .strip_prefix("BundleUsage:")
         .and_then(|rest| rest.strip_suffix("GB"))
+        // digits and a point only (no sign or exponent), and a number
         .is_some_and(|memory| {
-            !memory.is_empty()
-                && memory.chars().all(|c| c.is_ascii_digit() || c == '.')
+            memory.chars().all(|c| c.is_ascii_digit() || c == '.')
                 && Decimal::from_str(memory).is_ok()
         })
 }
 
 fn map_ec2(row: &Row<'_>, usage: &str, unit: &str) -> Option<Target> {
-    let target = |key: String, unit| {
-        Some(Target {
-            service: Service::Ec2,
-            usage_key: key,
-            unit,
-            per_catalog_unit: Decimal::ONE,
-        })
-    };
+    let target = |key: String, unit| Target::new(Service::Ec2, &key, unit);
     match row.get("Product Family") {
         "Compute Instance" => {
             let usable = row.get("Tenancy") == "Shared"
@@ -448,12 +438,12 @@ fn map_ec2(row: &Row<'_>, usage: &str, unit: &str) -> Option<Target> {
             // The price list prices gp3 throughput per GiB/s-month (e.g. 40.96 in
             // us-east-1); AWS's pricing page, and the catalog, per MB/s-month ($0.04):
             // 1 GiB/s = 1,024 MiB/s.
-            ("EBS:VolumeP-Throughput.gp3", "GiBps-mo") => Some(Target {
-                service: Service::Ec2,
-                usage_key: usage.into(),
-                unit: PriceUnit::MbpsMonth,
-                per_catalog_unit: Decimal::from(1024),
-            }),
+            ("EBS:VolumeP-Throughput.gp3", "GiBps-mo") => {
+                target(usage.into(), PriceUnit::MbpsMonth).map(|t| Target {
+                    per_catalog_unit: Decimal::from(1024),
+                    ..t
+                })
+            }
             ("PublicIPv4:InUseAddress" | "PublicIPv4:IdleAddress", "Hrs") => {
                 target(usage.into(), PriceUnit::IpHour)
             }
