@@ -93,9 +93,17 @@ pub(super) struct GroupRun {
 
 /// The members of a group on every lane: slot `s` of lane `l` is the `s`-th oldest
 /// member on path `l`, or empty (launched and in service at +∞).
+///
+/// A group that never changes size keeps all its members in one slot: they are launched
+/// together and share the demand evenly, so their ledgers stay identical, and one is
+/// worked out for all of them (half the credit work of a fleet of two).
 struct Members<const L: usize> {
     /// Slots in use on at least one lane.
     live: usize,
+    /// Members each slot stands for: 1, or the whole group when it shares one slot.
+    per_slot: f64,
+    /// Whether the whole group shares one slot (and so can never be resized).
+    shared: bool,
     launched_s: Vec<[f64; L]>,
     in_service_s: Vec<[f64; L]>,
     balance: Vec<[f64; L]>,
@@ -104,10 +112,17 @@ struct Members<const L: usize> {
 }
 
 impl<const L: usize> Members<L> {
-    fn new(groups: &[Group], credits: Option<&CreditSpec>) -> Members<L> {
-        let slots = groups.iter().map(|g| g.members.len()).max().unwrap_or(0);
+    /// The groups' members at the start, one slot each, or all in one slot when `shared`
+    /// (for groups that never change size).
+    fn new(groups: &[Group], credits: Option<&CreditSpec>, shared: bool) -> Members<L> {
+        let size = groups.iter().map(|g| g.members.len()).max().unwrap_or(0);
+        let shared = shared && size > 1;
+        let slots = if shared { 1 } else { size };
         let mut members = Members {
             live: 0,
+            #[allow(clippy::cast_precision_loss)]
+            per_slot: if shared { size as f64 } else { 1.0 },
+            shared,
             launched_s: Vec::new(),
             in_service_s: Vec::new(),
             balance: Vec::new(),
@@ -116,7 +131,7 @@ impl<const L: usize> Members<L> {
         };
         members.grow(slots);
         for (lane, group) in groups.iter().enumerate() {
-            for (slot, member) in group.members.iter().enumerate() {
+            for (slot, member) in group.members.iter().take(slots).enumerate() {
                 members.fill(slot, lane, member.launched_s, member.in_service_s, credits);
             }
         }
@@ -159,12 +174,21 @@ impl<const L: usize> Members<L> {
         surplus
     }
 
+    /// Slots holding a lane's `n` members.
+    fn slots_of(&self, n: usize) -> usize {
+        if self.shared { n.min(1) } else { n }
+    }
+
     /// Members serving at `t` on each lane.
     fn serving(&self, t: f64) -> [f64; L] {
         let mut n = [0.0; L];
         for in_service_s in &self.in_service_s[..self.live] {
             for l in 0..L {
-                n[l] += if in_service_s[l] <= t { 1.0 } else { 0.0 };
+                n[l] += if in_service_s[l] <= t {
+                    self.per_slot
+                } else {
+                    0.0
+                };
             }
         }
         n
@@ -220,7 +244,9 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
     ) -> GroupLanes<'a, L> {
         let lanes = &inputs.lanes;
         let groups: Vec<Group> = (0..L).map(|_| Group::new(&inputs.spec)).collect();
-        let members = Members::new(&groups, inputs.credits);
+        let scales =
+            !matches!(inputs.spec.policy, Policy::Fixed) || !inputs.spec.scheduled.is_empty();
+        let members = Members::new(&groups, inputs.credits, !scales);
         let months = timeline.months.len();
         let vcpu_ms: [f64; L] = std::array::from_fn(|l| lanes[l].vcpu_ms_per_request);
         GroupLanes {
@@ -242,8 +268,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
                 throttled_s: [0.0; L],
             },
             recorded: Vec::with_capacity(if record_steps { timeline.steps } else { 0 }),
-            scales: !matches!(inputs.spec.policy, Policy::Fixed)
-                || !inputs.spec.scheduled.is_empty(),
+            scales,
             has_schedule: !inputs.spec.scheduled.is_empty(),
             any_deployments: lanes.iter().any(|l| l.deployments.is_some()),
             period_s: inputs.spec.metric_period_s(),
@@ -501,7 +526,7 @@ fn spend_credits<const L: usize>(
         }
     });
     let mut capacity = [0.0; L];
-    let live = members.live;
+    let (live, per_slot) = (members.live, members.per_slot);
     // One slot at a time, its arrays borrowed apart so that the compiler knows they do
     // not overlap and keeps the lane loops in vector registers.
     let slots = members.in_service_s[..live]
@@ -537,7 +562,7 @@ fn spend_credits<const L: usize>(
                 min_balance[l]
             };
             capacity[l] += if in_service_s[l] <= t {
-                member_capacity * fraction[l]
+                per_slot * (member_capacity * fraction[l])
             } else {
                 0.0
             };
@@ -557,7 +582,7 @@ fn full_capacity<const L: usize>(
     for in_service_s in &members.in_service_s[..members.live] {
         for l in 0..L {
             capacity[l] += if in_service_s[l] <= t {
-                vcpu_per_unit * fraction[l]
+                members.per_slot * (vcpu_per_unit * fraction[l])
             } else {
                 0.0
             };
@@ -621,7 +646,7 @@ fn charge_hour<const L: usize>(
     charged: &mut [f64; L],
 ) {
     let mut hour = [0.0; L];
-    let live = members.live;
+    let (live, per_slot) = (members.live, members.per_slot);
     for (launched_s, surplus) in members.launched_s[..live]
         .iter()
         .zip(&mut members.surplus[..live])
@@ -631,7 +656,7 @@ fn charge_hour<const L: usize>(
             let excess = burst::hourly_excess(spec, surplus[l]);
             let excess = if active { excess } else { 0.0 };
             surplus[l] -= excess;
-            hour[l] += excess;
+            hour[l] += per_slot * excess;
         }
     }
     for l in 0..L {
@@ -653,6 +678,10 @@ fn resize<const L: usize>(
     totals: &mut Totals<L>,
     month: usize,
 ) {
+    assert!(
+        !members.shared,
+        "invariant: a group sharing one slot never changes size"
+    );
     let before = group.members.len();
     let changes = group.resize(size, t_end);
     for (i, member) in changes.terminated.iter().enumerate() {
@@ -684,11 +713,16 @@ fn mean_balance<const L: usize>(members: &Members<L>, lane: usize, n: usize) -> 
         return 0.0;
     }
     #[allow(clippy::cast_precision_loss)]
-    let mean = (0..n).map(|s| members.balance[s][lane]).sum::<f64>() / n as f64;
+    let mean = (0..members.slots_of(n))
+        .map(|s| members.per_slot * members.balance[s][lane])
+        .sum::<f64>()
+        / n as f64;
     mean
 }
 
 /// Surplus credits outstanding on a lane, all its `n` members.
 fn outstanding_surplus<const L: usize>(members: &Members<L>, lane: usize, n: usize) -> f64 {
-    (0..n).map(|s| members.surplus[s][lane]).sum()
+    (0..members.slots_of(n))
+        .map(|s| members.per_slot * members.surplus[s][lane])
+        .sum()
 }
