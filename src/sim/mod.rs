@@ -246,3 +246,55 @@ pub fn verdict(capacity: &CapacityStats, credits: Option<&CreditStats>, slo: &Sl
         reasons,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::plan;
+
+    /// Three t3.micro on a month of one-minute steps at 40 req/s × 25 vCPU-ms (1 vCPU, a
+    /// third per instance, above the 10% baseline), as a fixed fleet and as an Auto
+    /// Scaling group held at three; `mode` is the credit mode.
+    fn three_instances(mode: &str) -> String {
+        let option = |name: &str, extra: &str| {
+            format!(
+                "[[option]]\nname = \"{name}\"\nservice = \"ec2\"\ninstance_type = \"t3.micro\"\n\
+                 credit_mode = \"{mode}\"\npublic_ipv4 = false\n{extra}\n"
+            )
+        };
+        format!(
+            "schema_version = 1\nname = \"three\"\nstart = 2027-01-01\nhorizon_months = 1\n\
+             step = \"1m\"\n[workload]\nvcpu_ms_per_request = 25.0\nduration_ms = 25.0\n\
+             [workload.synthetic]\nrequests_per_second = 40.0\ndaily_amplitude = 0.5\n{}{}",
+            option("fixed", "count = 3"),
+            option(
+                "held",
+                "[option.autoscaling]\nmin = 3\nmax = 3\ntarget = 50.0"
+            ),
+        )
+    }
+
+    #[test]
+    fn a_fixed_fleet_kept_as_one_ledger_matches_three_ledgers() {
+        // A fleet that never changes size keeps one ledger for all its instances; a
+        // group held at the same size keeps one per instance. Every figure must be the
+        // same, to the bit, in both credit modes.
+        for mode in ["unlimited", "standard"] {
+            let run = run(&plan(&three_instances(mode)));
+            let [fixed, held] = &run.options[..] else {
+                panic!("two options")
+            };
+            assert_eq!(fixed.months, held.months, "{mode}");
+            assert_eq!(fixed.capacity, held.capacity, "{mode}");
+            assert_eq!(fixed.credits, held.credits, "{mode}");
+            let credits = fixed.credits.expect("t3 instances earn credits");
+            if mode == "unlimited" {
+                // each instance spends a third of 1 vCPU × 60 = 20 credits an hour at
+                // the mean and earns 12 (t3.micro): some 8 × 720 × 3 surplus charged
+                assert!(credits.surplus_charged_credits > 1000.0, "{credits:?}");
+            } else {
+                assert!(credits.throttled_minutes > 0.0, "{credits:?}");
+            }
+        }
+    }
+}
