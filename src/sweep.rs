@@ -72,7 +72,7 @@ impl LoadRange {
                 if i + 1 == self.points {
                     self.to
                 } else {
-                    self.from * (self.to / self.from).powf(t)
+                    self.from * libm::pow(self.to / self.from, t)
                 }
             })
             .collect()

@@ -18,11 +18,12 @@
 //! receives an impossible value.
 
 use rand::Rng;
-use rand_distr::{Beta, Distribution, StandardNormal};
 
 use crate::error::Result;
 use crate::scenario::TomlInput;
 
+use super::beta::Beta;
+use super::normal::standard_normal;
 use super::rng::PathRng;
 
 /// The values a parameter may take: `[min, max]`.
@@ -102,7 +103,7 @@ pub enum Dist {
         /// Upper bound.
         max: f64,
         /// The Beta distribution for the mode.
-        beta: Beta<f64>,
+        beta: Beta,
     },
     /// One of the listed values, each equally likely.
     Empirical(Vec<f64>),
@@ -118,18 +119,14 @@ impl Dist {
                 // At least 1% of the mass is inside (checked when parsed), so the chance of
                 // 10,000 misses is below 1e-43; the clamp only keeps the loop bounded.
                 for _ in 0..10_000 {
-                    let z: f64 = StandardNormal.sample(rng);
-                    let x = mean + sd * z;
+                    let x = mean + sd * standard_normal(rng);
                     if range.contains(x) {
                         return x;
                     }
                 }
                 mean.clamp(range.min, range.max)
             }
-            Dist::LogNormal { mu, sigma } => {
-                let z: f64 = StandardNormal.sample(rng);
-                (mu + sigma * z).exp()
-            }
+            Dist::LogNormal { mu, sigma } => libm::exp(mu + sigma * standard_normal(rng)),
             Dist::Triangular { min, mode, max } => {
                 // inverse of the CDF
                 let u: f64 = rng.random();
@@ -302,7 +299,7 @@ impl Dist {
                     ));
                 }
                 Dist::LogNormal {
-                    mu: median.ln(),
+                    mu: libm::log(median),
                     sigma,
                 }
             }
@@ -317,8 +314,13 @@ impl Dist {
                 } else if max > min {
                     let alpha = 1.0 + 4.0 * (mode - min) / (max - min);
                     let beta = 1.0 + 4.0 * (max - mode) / (max - min);
-                    let beta = Beta::new(alpha, beta).map_err(|e| {
-                        input.error_at(path, format!("not a valid PERT distribution: {e}"))
+                    let beta = Beta::new(alpha, beta).ok_or_else(|| {
+                        input.error_at(
+                            path,
+                            format!(
+                                "not a valid PERT distribution: its Beta shapes {alpha} and {beta} must be positive"
+                            ),
+                        )
                     })?;
                     Dist::Pert {
                         min,
@@ -413,7 +415,7 @@ fn normal_cdf(x: f64) -> f64 {
         * (0.254_829_592
             + t * (-0.284_496_736
                 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
-    let erf = 1.0 - poly * (-z * z).exp();
+    let erf = 1.0 - poly * libm::exp(-z * z);
     if x >= 0.0 {
         0.5 * (1.0 + erf)
     } else {
@@ -567,5 +569,80 @@ mod tests {
         );
         // the line of the field
         assert!(message("-1", Range::NON_NEGATIVE).starts_with("s.toml:1:"));
+    }
+
+    #[test]
+    fn draws_are_the_same_bits_on_every_machine() {
+        // A sharded run merged from several machines must equal the run on one. Rust
+        // neither contracts nor reorders floating-point operations, and `exp` and `ln`
+        // come from the `libm` crate (the same Rust code everywhere), not from the C
+        // library (whose results depend on its version and the CPU it picks a variant
+        // for), so these bits, recorded on x86-64, must come out on every platform.
+        // Tail draws of the normal sampler and both of Cheng's Beta algorithms included.
+        let all = [
+            "{ dist = \"lognormal\", median = 1.0, sigma = 0.15 }",
+            "{ dist = \"pert\", min = 20.0, mode = 25.0, max = 40.0 }",
+            "{ dist = \"pert\", min = 0.0, mode = 0.0, max = 1.0 }",
+            "{ dist = \"normal\", mean = 5.0, sd = 2.0 }",
+            "{ dist = \"triangular\", min = 0.0, mode = 0.01, max = 0.03 }",
+        ];
+        let mut rng = path_rng(2027, 0);
+        let bits: Vec<Vec<u64>> = all
+            .iter()
+            .map(|text| {
+                let d = parse(text, Range::NON_NEGATIVE).unwrap();
+                (0..4).map(|_| d.sample(&mut rng).to_bits()).collect()
+            })
+            .collect();
+        let tails: Vec<u64> = (0..100_000)
+            .map(|_| super::super::normal::standard_normal(&mut rng))
+            .filter(|z| z.abs() > 3.7)
+            .take(4)
+            .map(f64::to_bits)
+            .collect();
+        assert_eq!(
+            bits,
+            [
+                [
+                    0x3ff7_8848_768a_80f0,
+                    0x3ff0_961f_7cd2_9432,
+                    0x3fee_dda1_e30c_c368,
+                    0x3ff0_fff0_960a_9366
+                ],
+                [
+                    0x4037_2634_18ed_d9fc,
+                    0x403a_7ea1_452b_0628,
+                    0x4038_1ab1_7c2e_a46d,
+                    0x4038_670b_da97_0e57
+                ],
+                [
+                    0x3f98_4632_7c36_78ab,
+                    0x3f9d_03b6_c913_c127,
+                    0x3fc5_74c5_3421_2ab2,
+                    0x3fd2_a9ea_469d_9caa
+                ],
+                [
+                    0x3fdf_aa2a_ff93_97e0,
+                    0x4017_e555_0174_0020,
+                    0x4012_866b_ee20_6588,
+                    0x4011_0c4a_8d5b_b503
+                ],
+                [
+                    0x3f71_dcbc_ff0f_5c19,
+                    0x3f91_2f63_5362_2038,
+                    0x3f7e_66f8_db7a_fb72,
+                    0x3f96_1873_3a29_1712
+                ],
+            ]
+        );
+        assert_eq!(
+            tails,
+            [
+                0xc012_22c3_3113_d268,
+                0x400f_0d5e_32c6_787b,
+                0x4010_8226_6bdb_0504,
+                0xc00e_1250_3fc8_3700
+            ]
+        );
     }
 }

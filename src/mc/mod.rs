@@ -7,11 +7,20 @@
 //! statistic is computed afterwards in that order, so the bits are the same for any
 //! thread count, any chunking and any sharding ([`Shard`], merged with [`partial`]).
 //!
+//! The bits are also the same on every machine, so that shards run on different
+//! machines merge into the run on one: Rust neither contracts nor reorders floating-point
+//! operations, and the logarithms, exponentials and cosines behind the draws and the
+//! demand come from the `libm` crate (Rust code, the same everywhere) or the engine's own
+//! `exp`, never from the C library, whose last bits depend on its version and on the
+//! CPU variant it picks. The samplers ([`normal`], [`beta`]) are `rand_distr`'s
+//! algorithms with those functions; a test pins a few draws' bits.
+//!
 //! Paths go to the workers in groups of [`sim::LANES`], which the engine advances side
 //! by side, their demand streamed in blocks. Memory is O(block × lanes) per worker and
 //! O(paths) for the results: what is kept of a path is its per-month, per-component
 //! totals and its capacity figures.
 
+pub mod beta;
 pub mod dist;
 pub mod normal;
 pub mod partial;

@@ -1,18 +1,21 @@
-//! Standard normal numbers for many paths at once, exactly as `rand_distr` draws them.
+//! Standard normal numbers, for one path or for many paths at once, with
+//! `rand_distr`'s algorithm.
 //!
 //! `rand_distr::StandardNormal` uses the ziggurat method: one 64-bit number gives a box
 //! (its low 8 bits) and a point in it (its high 52 bits), accepted at once when it lies
-//! inside the box's inner rectangle, about 98.5% of the time. [`standard_normals`] does
-//! that first try for every lane together (vector instructions, and two table lookups
-//! per lane), and finishes the lanes whose point fell outside one at a time, drawing
-//! more from that lane's own stream as `rand_distr` would. Each lane therefore gets
-//! exactly the numbers, and leaves its stream exactly where, `StandardNormal.sample`
-//! would on that path alone (a test checks it): a path's noise does not depend on the
-//! paths beside it, or on whether it runs in lanes at all.
+//! inside the box's inner rectangle, about 98.5% of the time. [`standard_normal`] is that
+//! method for one path, with the `libm` crate's `exp` and `ln` in the rare second tries
+//! (the C library's differ between machines in the last bit; see [`crate::mc`]), so its
+//! numbers are `rand_distr`'s up to those last bits, and its stream stays in step.
+//! [`standard_normals`] does the first try for every lane together (vector instructions,
+//! and two table lookups per lane), and finishes the lanes whose point fell outside one
+//! at a time, from that lane's own stream. Each lane therefore gets exactly the numbers,
+//! and leaves its stream exactly where, [`standard_normal`] would on that path alone (a
+//! test checks it): a path's noise does not depend on the paths beside it, or on whether
+//! it runs in lanes at all.
 
-use rand::Rng;
 use rand::distr::Open01;
-use rand_distr::{Distribution, StandardNormal};
+use rand::{Rng, RngCore};
 
 use super::rng::{PathRng, RngLanes};
 use super::ziggurat_tables::{ZIG_NORM_F, ZIG_NORM_R, ZIG_NORM_X};
@@ -20,6 +23,16 @@ use super::ziggurat_tables::{ZIG_NORM_F, ZIG_NORM_R, ZIG_NORM_X};
 /// `f64::from_bits(bits | EXPONENT_2)` is a number in [2, 4) whose mantissa is `bits`
 /// (52 bits), as `rand`'s `into_float_with_exponent(1)` makes it.
 const EXPONENT_2: u64 = 1024 << 52;
+
+/// One standard normal number from `rng`, as `rand_distr::StandardNormal` draws it but
+/// with the `libm` crate's `exp` and `ln` in the rare second tries.
+pub fn standard_normal(rng: &mut PathRng) -> f64 {
+    let bits = rng.next_u64();
+    match first_try(bits) {
+        (x, true) => x,
+        (_, false) => after_first_try(rng, bits),
+    }
+}
 
 /// One standard normal number for every lane, each from its lane's stream.
 #[inline]
@@ -67,11 +80,11 @@ fn after_first_try(rng: &mut PathRng, bits: u64) -> f64 {
         return tail(rng, u);
     }
     if ZIG_NORM_F[i + 1] + (ZIG_NORM_F[i] - ZIG_NORM_F[i + 1]) * rng.random::<f64>()
-        < (-x * x / 2.0).exp()
+        < libm::exp(-x * x / 2.0)
     {
         return x;
     }
-    StandardNormal.sample(rng)
+    standard_normal(rng)
 }
 
 /// A number from the normal's tail beyond the bottom box, on the side of `u`'s sign
@@ -82,8 +95,8 @@ fn tail(rng: &mut PathRng, u: f64) -> f64 {
     while -2.0 * y < x * x {
         let x_: f64 = rng.sample(Open01);
         let y_: f64 = rng.sample(Open01);
-        x = x_.ln() / ZIG_NORM_R;
-        y = y_.ln();
+        x = libm::log(x_) / ZIG_NORM_R;
+        y = libm::log(y_);
     }
     if u < 0.0 {
         x - ZIG_NORM_R
@@ -96,12 +109,17 @@ fn tail(rng: &mut PathRng, u: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::mc::rng::path_rng;
-    use rand::RngCore;
+    use rand_distr::{Distribution, StandardNormal};
+
+    /// Whether two numbers are within `ulps` units in the last place of each other.
+    fn within_ulps(a: f64, b: f64, ulps: u64) -> bool {
+        a.signum() == b.signum() && a.to_bits().abs_diff(b.to_bits()) <= ulps
+    }
 
     #[test]
-    fn every_lane_draws_what_rand_distr_draws_on_its_path_alone() {
+    fn every_lane_draws_what_its_path_draws_alone() {
         // 8 lanes × 200,000 draws: some 24,000 first tries outside the rectangle, and
-        // hundreds of draws from the tail, all of which must match
+        // hundreds of draws from the tail, all of which must match to the bit
         let rngs: [PathRng; 8] = std::array::from_fn(|p| path_rng(2027, p as u64));
         let mut lanes = RngLanes::new(&rngs);
         let mut alone = rngs.clone();
@@ -109,20 +127,40 @@ mod tests {
         for _ in 0..200_000 {
             let z = standard_normals(&mut lanes);
             for (l, rng) in alone.iter_mut().enumerate() {
-                let expected: f64 = StandardNormal.sample(rng);
-                assert_eq!(z[l].to_bits(), expected.to_bits());
+                assert_eq!(z[l].to_bits(), standard_normal(rng).to_bits());
                 tails += usize::from(z[l].abs() > ZIG_NORM_R);
             }
         }
         assert!(tails > 50, "{tails} draws beyond the bottom box");
+        for (l, rng) in alone.iter().enumerate() {
+            assert_eq!(&lanes.get(l), rng, "lane {l} ends where its path would");
+        }
         // the first try is accepted about 98.5% of the time
         let mut rng = path_rng(1, 1);
         let inside = (0..1_000_000)
             .filter(|_| first_try(rng.next_u64()).1)
             .count();
         assert!((980_000..995_000).contains(&inside), "{inside}");
-        for (l, rng) in alone.iter().enumerate() {
-            assert_eq!(&lanes.get(l), rng, "lane {l} ends where its path would");
+    }
+
+    #[test]
+    fn draws_what_rand_distr_draws_up_to_the_last_bits_of_exp_and_ln() {
+        // The same algorithm and tables as `rand_distr`: the first tries (98.5%) are the
+        // same bits; the second tries use libm's `exp` and `ln`, which may differ from
+        // the C library's in the last bit, so a tail draw may differ by an ulp or two.
+        // The streams stay in step (the same numbers are drawn from them).
+        let mut ours = path_rng(3, 9);
+        let mut theirs = ours.clone();
+        let mut differ = 0;
+        for i in 0..1_000_000 {
+            let (a, b): (f64, f64) = (
+                standard_normal(&mut ours),
+                StandardNormal.sample(&mut theirs),
+            );
+            assert!(within_ulps(a, b, 4), "draw {i}: {a} vs {b}");
+            differ += usize::from(a.to_bits() != b.to_bits());
         }
+        assert!(differ < 1_000, "{differ} draws differ");
+        assert_eq!(ours, theirs, "the streams end in the same place");
     }
 }

@@ -565,7 +565,7 @@ fn spikes(
     loop {
         // exponential gap by inversion; 1 − u is in (0, 1]
         let u: f64 = rng.random();
-        t += -mean_gap_s * (1.0 - u).ln();
+        t += -mean_gap_s * libm::log(1.0 - u);
         if t >= horizon_s {
             break;
         }

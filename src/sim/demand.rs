@@ -288,7 +288,7 @@ fn daily_cycle(p: &SyntheticProfile, timeline: &Timeline) -> Vec<f64> {
             #[allow(clippy::cast_precision_loss)]
             let t = timeline.time_s(i) as f64 + timeline.step_seconds() / 2.0;
             let hour = t.rem_euclid(86_400.0) / 3600.0;
-            1.0 + p.daily_amplitude * (TAU * (hour - p.peak_hour_utc) / 24.0).cos()
+            1.0 + p.daily_amplitude * libm::cos(TAU * (hour - p.peak_hour_utc) / 24.0)
         })
         .collect()
 }

@@ -28,7 +28,7 @@ impl NoiseState {
     /// from `rng` (the first value at once, from the stationary distribution).
     #[must_use]
     pub(crate) fn new(cv: f64, rho: f64, rng: PathRng) -> NoiseState {
-        let sigma = (1.0 + cv * cv).ln().sqrt();
+        let sigma = libm::log(1.0 + cv * cv).sqrt();
         let mut lanes = RngLanes::new(&[rng]);
         let [z] = standard_normals(&mut lanes);
         NoiseState {
