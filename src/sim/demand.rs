@@ -100,9 +100,7 @@ impl DemandStream {
             .iter()
             .enumerate()
             .map(|(m, month)| {
-                #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
-                // ≤ 120 months
-                let g = (1.0 + workload.monthly_growth).powi(m as i32) * workload.scale;
+                let g = power(1.0 + workload.monthly_growth, m) * workload.scale;
                 (month.end_step, g)
             })
             .collect();
@@ -270,6 +268,22 @@ impl DemandStream {
     }
 }
 
+/// `base` to the power `n`, by squaring, in a fixed order of multiplications: the same
+/// bits on every machine (`f64::powi` leaves its rounding to the platform).
+fn power(mut base: f64, mut n: usize) -> f64 {
+    let mut result = 1.0;
+    while n > 0 {
+        if n % 2 == 1 {
+            result *= base;
+        }
+        n /= 2;
+        if n > 0 {
+            base *= base;
+        }
+    }
+    result
+}
+
 /// `out[i] = from[i] × factor`.
 fn scaled(out: &mut [f64], from: &[f64], factor: f64) {
     for (r, v) in out.iter_mut().zip(from) {
@@ -319,6 +333,19 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::testing::workload;
+
+    #[test]
+    fn growth_powers_are_products_in_a_fixed_order() {
+        assert_eq!(power(2.0, 10), 1024.0);
+        assert_eq!(power(1.5, 0), 1.0);
+        assert_eq!(power(1.5, 3), 1.5 * 1.5 * 1.5);
+        // the order of `powi` here (squaring, low bit first), pinned by code of our own
+        for n in 0..=120 {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+            let expected = 1.01f64.powi(n as i32);
+            assert_eq!(power(1.01, n).to_bits(), expected.to_bits(), "{n}");
+        }
+    }
 
     #[test]
     fn weekly_mean_is_the_stated_rate() {
