@@ -52,6 +52,7 @@ pub mod catalog;
 pub mod error;
 mod fsutil;
 pub mod gate;
+mod lanes;
 pub mod mc;
 pub mod money;
 pub mod quote;

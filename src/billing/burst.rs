@@ -18,6 +18,7 @@
 //! copies of it.
 
 use crate::catalog::CreditMode;
+use crate::lanes::Lanes;
 
 /// What the credit model needs of an instance type or Lightsail plan.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -84,7 +85,8 @@ impl CreditState {
             launch: &mut [self.launch],
             surplus: &mut [self.surplus],
         };
-        let ([spent], [throttled]) = ledger_step(spec, &length, &mut ledgers, &[demand_vcpu]);
+        let (Lanes([spent]), Lanes([throttled])) =
+            ledger_step(spec, &length, &mut ledgers, &[demand_vcpu]);
         (self.balance, self.launch, self.surplus) =
             (ledgers.balance[0], ledgers.launch[0], ledgers.surplus[0]);
         StepOutcome {
@@ -146,7 +148,7 @@ impl StepLength {
 /// Credit ledgers of `L` instances side by side (one per Monte Carlo path in the
 /// engine; one for a single instance): each field holds one value per instance.
 #[derive(Debug)]
-pub struct Ledgers<'a, const L: usize> {
+pub(crate) struct Ledgers<'a, const L: usize> {
     /// Earned credits available.
     pub balance: &'a mut [f64; L],
     /// Launch credits left.
@@ -164,15 +166,15 @@ pub struct Ledgers<'a, const L: usize> {
 /// selects on values already computed), so the engine's lanes compile to a few vector
 /// instructions per pass.
 #[inline]
-pub fn ledger_step<const L: usize>(
+pub(crate) fn ledger_step<const L: usize>(
     spec: &CreditSpec,
     length: &StepLength,
     ledgers: &mut Ledgers<'_, L>,
     demand_vcpu: &[f64; L],
-) -> ([f64; L], [bool; L]) {
-    let mut wanted = [0.0; L];
-    let mut rest = [0.0; L];
-    let mut available = [0.0; L];
+) -> (Lanes<f64, L>, Lanes<bool, L>) {
+    let mut wanted = Lanes([0.0; L]);
+    let mut rest = Lanes([0.0; L]);
+    let mut available = Lanes([0.0; L]);
     for l in 0..L {
         // (max/min, not clamp: clamp checks its bounds, a branch in the lane loop)
         wanted[l] = demand_vcpu[l].max(0.0).min(spec.vcpu) * length.minutes;
@@ -186,8 +188,8 @@ pub fn ledger_step<const L: usize>(
         rest[l] = wanted[l] - from_launch;
         available[l] = ledgers.balance[l] + earned;
     }
-    let mut deficit = [0.0; L];
-    let mut throttled = [false; L];
+    let mut deficit = Lanes([0.0; L]);
+    let mut throttled = Lanes([false; L]);
     for l in 0..L {
         let enough = rest[l] <= available[l];
         deficit[l] = if enough { 0.0 } else { rest[l] - available[l] };
@@ -201,13 +203,13 @@ pub fn ledger_step<const L: usize>(
     let mut spent = wanted;
     if spec.mode == CreditMode::Unlimited {
         // The deficit is spent as surplus, and the instance never slows down.
-        for (surplus, deficit) in ledgers.surplus.iter_mut().zip(&deficit) {
+        for (surplus, deficit) in ledgers.surplus.iter_mut().zip(deficit.iter()) {
             *surplus += deficit;
         }
-        throttled = [false; L];
+        throttled = Lanes([false; L]);
     } else {
         // Held to the baseline once empty: what was available is all it gets.
-        for (spent, deficit) in spent.iter_mut().zip(&deficit) {
+        for (spent, deficit) in spent.iter_mut().zip(deficit.iter()) {
             *spent -= deficit;
         }
     }

@@ -20,6 +20,7 @@ use crate::billing::burst::{self, CreditSpec, CreditState, StepLength};
 use crate::capacity::autoscale::{Alarms, Group, GroupSpec, Metric, Policy, metric_values};
 use crate::capacity::{CapacityMeter, CapacityStats};
 use crate::catalog::CreditMode;
+use crate::lanes::Lanes;
 use crate::scenario::Timeline;
 use crate::scenario::options::{DeploymentClock, DeploymentPlan, DeploymentPolicy};
 
@@ -104,11 +105,11 @@ struct Members<const L: usize> {
     per_slot: f64,
     /// Whether the whole group shares one slot (and so can never be resized).
     shared: bool,
-    launched_s: Vec<[f64; L]>,
-    in_service_s: Vec<[f64; L]>,
-    balance: Vec<[f64; L]>,
-    launch_credits: Vec<[f64; L]>,
-    surplus: Vec<[f64; L]>,
+    launched_s: Vec<Lanes<f64, L>>,
+    in_service_s: Vec<Lanes<f64, L>>,
+    balance: Vec<Lanes<f64, L>>,
+    launch_credits: Vec<Lanes<f64, L>>,
+    surplus: Vec<Lanes<f64, L>>,
 }
 
 impl<const L: usize> Members<L> {
@@ -141,11 +142,11 @@ impl<const L: usize> Members<L> {
 
     fn grow(&mut self, slots: usize) {
         if slots > self.launched_s.len() {
-            self.launched_s.resize(slots, [f64::INFINITY; L]);
-            self.in_service_s.resize(slots, [f64::INFINITY; L]);
-            self.balance.resize(slots, [0.0; L]);
-            self.launch_credits.resize(slots, [0.0; L]);
-            self.surplus.resize(slots, [0.0; L]);
+            self.launched_s.resize(slots, Lanes([f64::INFINITY; L]));
+            self.in_service_s.resize(slots, Lanes([f64::INFINITY; L]));
+            self.balance.resize(slots, Lanes([0.0; L]));
+            self.launch_credits.resize(slots, Lanes([0.0; L]));
+            self.surplus.resize(slots, Lanes([0.0; L]));
         }
     }
 
@@ -180,8 +181,8 @@ impl<const L: usize> Members<L> {
     }
 
     /// Members serving at `t` on each lane.
-    fn serving(&self, t: f64) -> [f64; L] {
-        let mut n = [0.0; L];
+    fn serving(&self, t: f64) -> Lanes<f64, L> {
+        let mut n = Lanes([0.0; L]);
         for in_service_s in &self.in_service_s[..self.live] {
             for l in 0..L {
                 n[l] += if in_service_s[l] <= t {
@@ -197,10 +198,10 @@ impl<const L: usize> Members<L> {
 
 /// Running totals of a group on every lane.
 struct Totals<const L: usize> {
-    billed_s: Vec<[f64; L]>,
-    charged: Vec<[f64; L]>,
-    min_balance: [f64; L],
-    throttled_s: [f64; L],
+    billed_s: Vec<Lanes<f64, L>>,
+    charged: Vec<Lanes<f64, L>>,
+    min_balance: Lanes<f64, L>,
+    throttled_s: Lanes<f64, L>,
 }
 
 /// A group running on `L` paths, fed block by block (see [`GroupLanes::advance`]).
@@ -262,10 +263,10 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
                 .map(|spec| StepLength::new(spec, timeline.step_seconds())),
             meter: CapacityMeter::for_instances(),
             totals: Totals {
-                billed_s: vec![[0.0; L]; months],
-                charged: vec![[0.0; L]; months],
-                min_balance: [f64::INFINITY; L],
-                throttled_s: [0.0; L],
+                billed_s: vec![Lanes([0.0; L]); months],
+                charged: vec![Lanes([0.0; L]); months],
+                min_balance: Lanes([f64::INFINITY; L]),
+                throttled_s: Lanes([0.0; L]),
             },
             recorded: Vec::with_capacity(if record_steps { timeline.steps } else { 0 }),
             scales,
@@ -346,7 +347,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
                 group.apply_schedule(day_offset_s, timeline.step_s);
             }
         }
-        let demand_vcpu: [f64; L] = std::array::from_fn(|l| rps[l] * vcpu_s[l]);
+        let demand_vcpu = Lanes::<f64, L>::from_fn(|l| rps[l] * vcpu_s[l]);
         let n_serving = members.serving(t);
         let mut capacity_vcpu = match (inputs.credits, &*length) {
             (Some(spec), Some(length)) => spend_credits(
@@ -370,7 +371,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             }
         }
         #[allow(clippy::cast_precision_loss)]
-        let size: [f64; L] = std::array::from_fn(|l| groups[l].members.len() as f64);
+        let size = Lanes::<f64, L>::from_fn(|l| groups[l].members.len() as f64);
         let mut running = size;
         let mut in_service = n_serving;
         if any_deployments {
@@ -401,7 +402,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
                 }
             }
         }
-        let served_vcpu: [f64; L] = std::array::from_fn(|l| demand_vcpu[l].min(capacity_vcpu[l]));
+        let served_vcpu = Lanes::<f64, L>::from_fn(|l| demand_vcpu[l].min(capacity_vcpu[l]));
         meter.record(step_s, &demand_vcpu, &capacity_vcpu, &running);
         for (billed_s, n) in totals.billed_s[*month].iter_mut().zip(&size) {
             *billed_s += n * step_s;
@@ -517,15 +518,15 @@ fn spend_credits<const L: usize>(
     n_serving: &[f64; L],
     fraction: &[f64; L],
     min_balance: &mut [f64; L],
-) -> [f64; L] {
-    let per_member: [f64; L] = std::array::from_fn(|l| {
+) -> Lanes<f64, L> {
+    let per_member = Lanes::<f64, L>::from_fn(|l| {
         if n_serving[l] > 0.0 {
             demand_vcpu[l] / n_serving[l]
         } else {
             0.0
         }
     });
-    let mut capacity = [0.0; L];
+    let mut capacity = Lanes([0.0; L]);
     let (live, per_slot) = (members.live, members.per_slot);
     // One slot at a time, its arrays borrowed apart so that the compiler knows they do
     // not overlap and keeps the lane loops in vector registers.
@@ -536,7 +537,7 @@ fn spend_credits<const L: usize>(
         .zip(&mut members.launch_credits[..live])
         .zip(&mut members.surplus[..live]);
     for ((((in_service_s, launched_s), balance), launch), surplus) in slots {
-        let wanted: [f64; L] = std::array::from_fn(|l| {
+        let wanted = Lanes::<f64, L>::from_fn(|l| {
             if in_service_s[l] <= t {
                 per_member[l]
             } else {
@@ -577,8 +578,8 @@ fn full_capacity<const L: usize>(
     vcpu_per_unit: f64,
     t: f64,
     fraction: &[f64; L],
-) -> [f64; L] {
-    let mut capacity = [0.0; L];
+) -> Lanes<f64, L> {
+    let mut capacity = Lanes([0.0; L]);
     for in_service_s in &members.in_service_s[..members.live] {
         for l in 0..L {
             capacity[l] += if in_service_s[l] <= t {
@@ -645,7 +646,7 @@ fn charge_hour<const L: usize>(
     t: f64,
     charged: &mut [f64; L],
 ) {
-    let mut hour = [0.0; L];
+    let mut hour = Lanes([0.0; L]);
     let (live, per_slot) = (members.live, members.per_slot);
     for (launched_s, surplus) in members.launched_s[..live]
         .iter()
