@@ -19,6 +19,8 @@
 //! The engine only counts; billing and CPU credits are applied by the caller per
 //! instance, using the launches and terminations it reports.
 
+use crate::lanes::Lanes;
+
 /// The metric a policy scales on, as CloudWatch reports it for the group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
@@ -177,10 +179,10 @@ pub struct Alarms<const L: usize> {
     needed_above: u32,
     needed_below: u32,
     period_len_s: f64,
-    period_sum: [f64; L],
-    datapoint: [f64; L],
-    above_run: [u32; L],
-    below_run: [u32; L],
+    period_sum: Lanes<f64, L>,
+    datapoint: Lanes<f64, L>,
+    above_run: Lanes<u32, L>,
+    below_run: Lanes<u32, L>,
 }
 
 impl<const L: usize> Alarms<L> {
@@ -214,10 +216,10 @@ impl<const L: usize> Alarms<L> {
             needed_above,
             needed_below,
             period_len_s: 0.0,
-            period_sum: [0.0; L],
-            datapoint: [0.0; L],
-            above_run: [0; L],
-            below_run: [0; L],
+            period_sum: Lanes([0.0; L]),
+            datapoint: Lanes([0.0; L]),
+            above_run: Lanes([0; L]),
+            below_run: Lanes([0; L]),
         }
     }
 

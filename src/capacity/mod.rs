@@ -9,6 +9,8 @@ pub mod autoscale;
 
 use serde::Serialize;
 
+use crate::lanes::Lanes;
+
 /// What an option served over the horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CapacityStats {
@@ -32,24 +34,24 @@ pub struct CapacityStats {
 /// each; 1 for a single series).
 #[derive(Debug, Clone)]
 pub struct CapacityMeter<const L: usize = 1> {
-    demand_unit_s: [f64; L],
-    served_unit_s: [f64; L],
-    shortfall_s: [f64; L],
+    demand_unit_s: Lanes<f64, L>,
+    served_unit_s: Lanes<f64, L>,
+    shortfall_s: Lanes<f64, L>,
     /// Each step's utilisation per lane, for its p95 (not for Lambda).
     utilization: Option<UtilizationHistograms>,
-    peak_instances: [f64; L],
-    peak_demand: [f64; L],
+    peak_instances: Lanes<f64, L>,
+    peak_demand: Lanes<f64, L>,
 }
 
 impl<const L: usize> CapacityMeter<L> {
     fn empty(utilization: Option<UtilizationHistograms>) -> CapacityMeter<L> {
         CapacityMeter {
-            demand_unit_s: [0.0; L],
-            served_unit_s: [0.0; L],
-            shortfall_s: [0.0; L],
+            demand_unit_s: Lanes([0.0; L]),
+            served_unit_s: Lanes([0.0; L]),
+            shortfall_s: Lanes([0.0; L]),
             utilization,
-            peak_instances: [0.0; L],
-            peak_demand: [0.0; L],
+            peak_instances: Lanes([0.0; L]),
+            peak_demand: Lanes([0.0; L]),
         }
     }
 
@@ -86,14 +88,14 @@ impl<const L: usize> CapacityMeter<L> {
             self.peak_demand[l] = self.peak_demand[l].max(demand[l]);
         }
         if let Some(histograms) = &mut self.utilization {
-            let utilization: [f64; L] = std::array::from_fn(|l| {
+            let utilization = Lanes::<f64, L>::from_fn(|l| {
                 if capacity[l] > 0.0 {
                     demand[l].min(capacity[l]) / capacity[l]
                 } else {
                     1.0
                 }
             });
-            histograms.record(&utilization);
+            histograms.record(&*utilization);
         }
     }
 

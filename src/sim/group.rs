@@ -224,9 +224,9 @@ pub(super) struct GroupLanes<'a, const L: usize> {
     /// The policy's metric period, s.
     period_s: f64,
     /// vCPU-seconds per request: a multiplication per step instead of a division.
-    vcpu_s: [f64; L],
-    fraction: [f64; L],
-    response_bytes: [f64; L],
+    vcpu_s: Lanes<f64, L>,
+    fraction: Lanes<f64, L>,
+    response_bytes: Lanes<f64, L>,
     /// Surplus credits are charged at the end of each clock hour (steps divide a day,
     /// and the horizon starts at midnight, so an hour ends every `steps_per_hour` steps).
     steps_per_hour: usize,
@@ -273,9 +273,9 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             has_schedule: !inputs.spec.scheduled.is_empty(),
             any_deployments: lanes.iter().any(|l| l.deployments.is_some()),
             period_s: inputs.spec.metric_period_s(),
-            vcpu_s: vcpu_ms.map(|ms| ms / 1000.0),
-            fraction: std::array::from_fn(|l| lanes[l].in_service_fraction),
-            response_bytes: std::array::from_fn(|l| lanes[l].response_bytes),
+            vcpu_s: Lanes(vcpu_ms.map(|ms| ms / 1000.0)),
+            fraction: Lanes::from_fn(|l| lanes[l].in_service_fraction),
+            response_bytes: Lanes::from_fn(|l| lanes[l].response_bytes),
             steps_per_hour: usize::try_from((3600 / timeline.step_s).max(1)).unwrap_or(1),
             whole_hours: 3600 % timeline.step_s == 0,
             steps_into_hour: 0,

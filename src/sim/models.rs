@@ -16,6 +16,7 @@ use crate::billing::{
 use crate::capacity::autoscale::{GroupSpec, Metric};
 use crate::capacity::{CapacityMeter, CapacityStats};
 use crate::catalog::CreditMode;
+use crate::lanes::Lanes;
 use crate::scenario::options::{
     ALB_PUBLIC_IPV4_ADDRESSES, Attachments, Ec2FleetPlan, FargatePlan, LambdaPlan, LightsailPlan,
 };
@@ -261,8 +262,8 @@ pub(super) struct Traffic {
 pub(super) struct TrafficLanes<const L: usize> {
     requests_by_month: Vec<[f64; L]>,
     lcu_hours_by_month: Vec<[f64; L]>,
-    sum_rps: [f64; L],
-    bucket_sum: [f64; L],
+    sum_rps: Lanes<f64, L>,
+    bucket_sum: Lanes<f64, L>,
     /// Lane 0's demand, when recording.
     recorded: Option<Vec<f64>>,
     step_s: f64,
@@ -296,8 +297,8 @@ impl<const L: usize> TrafficLanes<L> {
         TrafficLanes {
             requests_by_month: vec![[0.0; L]; months],
             lcu_hours_by_month: vec![[0.0; L]; months],
-            sum_rps: [0.0; L],
-            bucket_sum: [0.0; L],
+            sum_rps: Lanes([0.0; L]),
+            bucket_sum: Lanes([0.0; L]),
             recorded: record.then(|| Vec::with_capacity(timeline.steps)),
             step_s: timeline.step_seconds(),
             month_ends: timeline.months.iter().map(|m| m.end_step).collect(),
@@ -353,7 +354,7 @@ impl<const L: usize> TrafficLanes<L> {
             let traffic = elb::http_traffic(mean, kb, per_connection, connection_s, 1.0);
             self.lcu_hours_by_month[self.month][l] += elb::lcus(&traffic) * self.bucket_hours;
         }
-        self.bucket_sum = [0.0; L];
+        self.bucket_sum = Lanes([0.0; L]);
         self.bucket_len = 0;
     }
 
@@ -572,9 +573,9 @@ pub(super) struct LambdaLanes<'a, const L: usize> {
     real: usize,
     record: bool,
     step_s: f64,
-    billed_ms: [f64; L],
-    duration_s: [f64; L],
-    limit: [f64; L],
+    billed_ms: Lanes<f64, L>,
+    duration_s: Lanes<f64, L>,
+    limit: Lanes<f64, L>,
     /// Whether any lane has provisioned concurrency (else every step is on demand).
     provisioned: bool,
     /// Each wanted lane's billed seconds of provisioned concurrency per month.
@@ -584,9 +585,9 @@ pub(super) struct LambdaLanes<'a, const L: usize> {
     next_step: usize,
     /// This month's request-seconds served on demand and on provisioned concurrency,
     /// and requests arrived.
-    on_demand: [f64; L],
-    on_provisioned: [f64; L],
-    arrived: [f64; L],
+    on_demand: Lanes<f64, L>,
+    on_provisioned: Lanes<f64, L>,
+    arrived: Lanes<f64, L>,
     /// Each wanted lane's bill per month so far.
     months: Vec<Vec<Vec<LineItem>>>,
     /// Lane 0's steps, when recording.
@@ -622,9 +623,9 @@ impl<'a, const L: usize> LambdaLanes<'a, L> {
             real: paths.real,
             record,
             step_s: plan.timeline.step_seconds(),
-            billed_ms,
-            duration_s: billed_ms.map(|ms| ms / 1000.0),
-            limit: functions.map(|f| f.concurrency_limit),
+            billed_ms: Lanes(billed_ms),
+            duration_s: Lanes(billed_ms.map(|ms| ms / 1000.0)),
+            limit: Lanes(functions.map(|f| f.concurrency_limit)),
             provisioned: functions
                 .iter()
                 .any(|f| f.config.provisioned_concurrency > 0.0),
@@ -632,9 +633,9 @@ impl<'a, const L: usize> LambdaLanes<'a, L> {
             meter: CapacityMeter::for_concurrency(),
             month: 0,
             next_step: 0,
-            on_demand: [0.0; L],
-            on_provisioned: [0.0; L],
-            arrived: [0.0; L],
+            on_demand: Lanes([0.0; L]),
+            on_provisioned: Lanes([0.0; L]),
+            arrived: Lanes([0.0; L]),
             months: vec![Vec::with_capacity(plan.timeline.months.len()); paths.real],
             steps: Vec::with_capacity(if record { plan.timeline.steps } else { 0 }),
         }
@@ -703,9 +704,9 @@ impl<'a, const L: usize> LambdaLanes<'a, L> {
             }
             self.months[l].push(lines);
         }
-        self.on_demand = [0.0; L];
-        self.on_provisioned = [0.0; L];
-        self.arrived = [0.0; L];
+        self.on_demand = Lanes([0.0; L]);
+        self.on_provisioned = Lanes([0.0; L]);
+        self.arrived = Lanes([0.0; L]);
         self.month += 1;
     }
 
