@@ -11,6 +11,8 @@
 
 use rand::RngCore;
 
+use crate::lanes::Lanes;
+
 /// The generator of one path: Xoshiro256++ (fast, 256 bits of state, passes BigCrush).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathRng {
@@ -74,7 +76,7 @@ fn step(s0: &mut u64, s1: &mut u64, s2: &mut u64, s3: &mut u64) -> u64 {
 /// gives exactly the numbers its [`PathRng`] would.
 #[derive(Debug, Clone)]
 pub struct RngLanes<const L: usize> {
-    s: [[u64; L]; 4],
+    s: [Lanes<u64, L>; 4],
 }
 
 impl<const L: usize> RngLanes<L> {
@@ -82,7 +84,7 @@ impl<const L: usize> RngLanes<L> {
     #[must_use]
     pub fn new(rngs: &[PathRng; L]) -> RngLanes<L> {
         RngLanes {
-            s: std::array::from_fn(|w| std::array::from_fn(|l| rngs[l].s[w])),
+            s: std::array::from_fn(|w| Lanes::from_fn(|l| rngs[l].s[w])),
         }
     }
 

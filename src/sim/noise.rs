@@ -10,6 +10,7 @@
 //! normal numbers are drawn for every lane at once ([`crate::mc::normal`]). Lane `l`
 //! computes exactly what its path computes alone (a single run is one lane).
 
+use crate::lanes::Lanes;
 use crate::mc::normal::standard_normals;
 use crate::mc::rng::{PathRng, RngLanes};
 
@@ -55,10 +56,10 @@ impl NoiseState {
 /// The noise of `L` paths, advanced together.
 #[derive(Debug, Clone)]
 pub(crate) struct NoiseLanes<const L: usize> {
-    x: [f64; L],
-    rho: [f64; L],
-    innovation: [f64; L],
-    bias: [f64; L],
+    x: Lanes<f64, L>,
+    rho: Lanes<f64, L>,
+    innovation: Lanes<f64, L>,
+    bias: Lanes<f64, L>,
     rngs: RngLanes<L>,
     /// A block's factors (kept to reuse the allocation).
     factors: Vec<[f64; L]>,
@@ -70,10 +71,10 @@ impl<const L: usize> NoiseLanes<L> {
     pub(crate) fn new(states: [Option<NoiseState>; L]) -> NoiseLanes<L> {
         let states = states.map(|s| s.unwrap_or_else(NoiseState::none));
         NoiseLanes {
-            x: std::array::from_fn(|l| states[l].x),
-            rho: std::array::from_fn(|l| states[l].rho),
-            innovation: std::array::from_fn(|l| states[l].innovation),
-            bias: std::array::from_fn(|l| states[l].bias),
+            x: Lanes::from_fn(|l| states[l].x),
+            rho: Lanes::from_fn(|l| states[l].rho),
+            innovation: Lanes::from_fn(|l| states[l].innovation),
+            bias: Lanes::from_fn(|l| states[l].bias),
             rngs: RngLanes::new(&states.map(|s| s.rng)),
             factors: Vec::new(),
         }
