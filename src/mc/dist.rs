@@ -595,7 +595,7 @@ mod tests {
             })
             .collect();
         let tails: Vec<u64> = (0..100_000)
-            .map(|_| super::super::normal::standard_normal(&mut rng))
+            .map(|_| standard_normal(&mut rng))
             .filter(|z| z.abs() > 3.7)
             .take(4)
             .map(f64::to_bits)
