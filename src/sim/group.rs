@@ -95,16 +95,16 @@ pub(super) struct GroupRun {
 /// The members of a group on every lane: slot `s` of lane `l` is the `s`-th oldest
 /// member on path `l`, or empty (launched and in service at +∞).
 ///
-/// A group that never changes size keeps all its members in one slot: they are launched
-/// together and share the demand evenly, so their ledgers stay identical, and one is
-/// worked out for all of them (half the credit work of a fleet of two).
+/// The first slot stands for all the members launched at the start that can never be
+/// terminated (the group's minimum, or all of a group that never changes size): launched
+/// together and sharing the demand evenly, their ledgers stay identical, so one is
+/// worked out for all of them (half the credit work of a group of two). Member `m` after
+/// them is in slot `m − first + 1`.
 struct Members<const L: usize> {
     /// Slots in use on at least one lane.
     live: usize,
-    /// Members each slot stands for: 1, or the whole group when it shares one slot.
-    per_slot: f64,
-    /// Whether the whole group shares one slot (and so can never be resized).
-    shared: bool,
+    /// Members the first slot stands for (1 when it stands for one, like the others).
+    first: usize,
     launched_s: Vec<Lanes<f64, L>>,
     in_service_s: Vec<Lanes<f64, L>>,
     balance: Vec<Lanes<f64, L>>,
@@ -113,31 +113,50 @@ struct Members<const L: usize> {
 }
 
 impl<const L: usize> Members<L> {
-    /// The groups' members at the start, one slot each, or all in one slot when `shared`
-    /// (for groups that never change size).
-    fn new(groups: &[Group], credits: Option<&CreditSpec>, shared: bool) -> Members<L> {
+    /// The groups' members at the start, the first `first` of them in the first slot.
+    /// Every lane's group must start with at least `first` members and never go below.
+    fn new(groups: &[Group], credits: Option<&CreditSpec>, first: usize) -> Members<L> {
         let size = groups.iter().map(|g| g.members.len()).max().unwrap_or(0);
-        let shared = shared && size > 1;
-        let slots = if shared { 1 } else { size };
         let mut members = Members {
             live: 0,
-            #[allow(clippy::cast_precision_loss)]
-            per_slot: if shared { size as f64 } else { 1.0 },
-            shared,
+            first: first.clamp(1, size.max(1)),
             launched_s: Vec::new(),
             in_service_s: Vec::new(),
             balance: Vec::new(),
             launch_credits: Vec::new(),
             surplus: Vec::new(),
         };
+        let slots = members.slots_of(size);
         members.grow(slots);
         for (lane, group) in groups.iter().enumerate() {
-            for (slot, member) in group.members.iter().take(slots).enumerate() {
+            for slot in 0..members.slots_of(group.members.len()) {
+                let member = group.members[slot + members.first - 1];
                 members.fill(slot, lane, member.launched_s, member.in_service_s, credits);
             }
         }
         members.live = slots;
         members
+    }
+
+    /// Slots holding a lane's `n` members.
+    fn slots_of(&self, n: usize) -> usize {
+        n.saturating_sub(self.first - 1)
+    }
+
+    /// The slot of a lane's `member`-th member (from 0), one not in the first slot.
+    fn slot_of(&self, member: usize) -> usize {
+        assert!(
+            member >= self.first || self.first == 1,
+            "invariant: the first slot's members are never launched or terminated"
+        );
+        member + 1 - self.first
+    }
+
+    /// Members slot `slot` stands for.
+    fn weight(&self, slot: usize) -> f64 {
+        #[allow(clippy::cast_precision_loss)]
+        let first = self.first as f64;
+        if slot == 0 { first } else { 1.0 }
     }
 
     fn grow(&mut self, slots: usize) {
@@ -175,21 +194,13 @@ impl<const L: usize> Members<L> {
         surplus
     }
 
-    /// Slots holding a lane's `n` members.
-    fn slots_of(&self, n: usize) -> usize {
-        if self.shared { n.min(1) } else { n }
-    }
-
     /// Members serving at `t` on each lane.
     fn serving(&self, t: f64) -> Lanes<f64, L> {
         let mut n = Lanes([0.0; L]);
-        for in_service_s in &self.in_service_s[..self.live] {
+        for (slot, in_service_s) in self.in_service_s[..self.live].iter().enumerate() {
+            let weight = self.weight(slot);
             for l in 0..L {
-                n[l] += if in_service_s[l] <= t {
-                    self.per_slot
-                } else {
-                    0.0
-                };
+                n[l] += if in_service_s[l] <= t { weight } else { 0.0 };
             }
         }
         n
@@ -247,7 +258,14 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         let groups: Vec<Group> = (0..L).map(|_| Group::new(&inputs.spec)).collect();
         let scales =
             !matches!(inputs.spec.policy, Policy::Fixed) || !inputs.spec.scheduled.is_empty();
-        let members = Members::new(&groups, inputs.credits, !scales);
+        // The members launched at the start and never terminated: the minimum (all of
+        // a group that never changes size), unless a schedule can lower it.
+        let never_terminated = if inputs.spec.scheduled.is_empty() {
+            usize::try_from(inputs.spec.min).unwrap_or(1)
+        } else {
+            1
+        };
+        let members = Members::new(&groups, inputs.credits, never_terminated);
         let months = timeline.months.len();
         let vcpu_ms: [f64; L] = std::array::from_fn(|l| lanes[l].vcpu_ms_per_request);
         GroupLanes {
@@ -461,7 +479,8 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             }
         }
         if resized {
-            members.live = groups.iter().map(|g| g.members.len()).max().unwrap_or(0);
+            members.live =
+                members.slots_of(groups.iter().map(|g| g.members.len()).max().unwrap_or(0));
         }
     }
 
@@ -527,7 +546,7 @@ fn spend_credits<const L: usize>(
         }
     });
     let mut capacity = Lanes([0.0; L]);
-    let (live, per_slot) = (members.live, members.per_slot);
+    let (live, first_weight) = (members.live, members.weight(0));
     // One slot at a time, its arrays borrowed apart so that the compiler knows they do
     // not overlap and keeps the lane loops in vector registers.
     let slots = members.in_service_s[..live]
@@ -535,8 +554,10 @@ fn spend_credits<const L: usize>(
         .zip(&members.launched_s[..live])
         .zip(&mut members.balance[..live])
         .zip(&mut members.launch_credits[..live])
-        .zip(&mut members.surplus[..live]);
-    for ((((in_service_s, launched_s), balance), launch), surplus) in slots {
+        .zip(&mut members.surplus[..live])
+        .enumerate();
+    for (slot, ((((in_service_s, launched_s), balance), launch), surplus)) in slots {
+        let weight = if slot == 0 { first_weight } else { 1.0 };
         let wanted = Lanes::<f64, L>::from_fn(|l| {
             if in_service_s[l] <= t {
                 per_member[l]
@@ -563,7 +584,7 @@ fn spend_credits<const L: usize>(
                 min_balance[l]
             };
             capacity[l] += if in_service_s[l] <= t {
-                per_slot * (member_capacity * fraction[l])
+                weight * (member_capacity * fraction[l])
             } else {
                 0.0
             };
@@ -580,10 +601,11 @@ fn full_capacity<const L: usize>(
     fraction: &[f64; L],
 ) -> Lanes<f64, L> {
     let mut capacity = Lanes([0.0; L]);
-    for in_service_s in &members.in_service_s[..members.live] {
+    for (slot, in_service_s) in members.in_service_s[..members.live].iter().enumerate() {
+        let weight = members.weight(slot);
         for l in 0..L {
             capacity[l] += if in_service_s[l] <= t {
-                members.per_slot * (vcpu_per_unit * fraction[l])
+                weight * (vcpu_per_unit * fraction[l])
             } else {
                 0.0
             };
@@ -647,17 +669,19 @@ fn charge_hour<const L: usize>(
     charged: &mut [f64; L],
 ) {
     let mut hour = Lanes([0.0; L]);
-    let (live, per_slot) = (members.live, members.per_slot);
-    for (launched_s, surplus) in members.launched_s[..live]
+    let (live, first_weight) = (members.live, members.weight(0));
+    for (slot, (launched_s, surplus)) in members.launched_s[..live]
         .iter()
         .zip(&mut members.surplus[..live])
+        .enumerate()
     {
+        let weight = if slot == 0 { first_weight } else { 1.0 };
         for l in 0..L {
             let active = launched_s[l] <= t;
             let excess = burst::hourly_excess(spec, surplus[l]);
             let excess = if active { excess } else { 0.0 };
             surplus[l] -= excess;
-            hour[l] += per_slot * excess;
+            hour[l] += weight * excess;
         }
     }
     for l in 0..L {
@@ -679,26 +703,22 @@ fn resize<const L: usize>(
     totals: &mut Totals<L>,
     month: usize,
 ) {
-    assert!(
-        !members.shared,
-        "invariant: a group sharing one slot never changes size"
-    );
     let before = group.members.len();
     let changes = group.resize(size, t_end);
     for (i, member) in changes.terminated.iter().enumerate() {
         let run = t_end - member.launched_s;
         totals.billed_s[month][lane] += (inputs.billed_per_run)(run) - run;
-        let surplus = members.empty(before - 1 - i, lane);
+        let surplus = members.empty(members.slot_of(before - 1 - i), lane);
         if inputs.credits.is_some() {
             totals.charged[month][lane] += surplus;
         }
     }
     if changes.launched > 0 {
-        members.grow(size);
-        for slot in before..size {
-            let member = group.members[slot];
+        members.grow(members.slots_of(size));
+        for m in before..size {
+            let member = group.members[m];
             members.fill(
-                slot,
+                members.slot_of(m),
                 lane,
                 member.launched_s,
                 member.in_service_s,
@@ -715,7 +735,7 @@ fn mean_balance<const L: usize>(members: &Members<L>, lane: usize, n: usize) -> 
     }
     #[allow(clippy::cast_precision_loss)]
     let mean = (0..members.slots_of(n))
-        .map(|s| members.per_slot * members.balance[s][lane])
+        .map(|s| members.weight(s) * members.balance[s][lane])
         .sum::<f64>()
         / n as f64;
     mean
@@ -724,6 +744,6 @@ fn mean_balance<const L: usize>(members: &Members<L>, lane: usize, n: usize) -> 
 /// Surplus credits outstanding on a lane, all its `n` members.
 fn outstanding_surplus<const L: usize>(members: &Members<L>, lane: usize, n: usize) -> f64 {
     (0..members.slots_of(n))
-        .map(|s| members.per_slot * members.surplus[s][lane])
+        .map(|s| members.weight(s) * members.surplus[s][lane])
         .sum()
 }

@@ -252,41 +252,62 @@ mod tests {
     use super::*;
     use crate::testing::plan;
 
-    /// Three t3.micro on a month of one-minute steps at 40 req/s × 25 vCPU-ms (1 vCPU, a
-    /// third per instance, above the 10% baseline), as a fixed fleet and as an Auto
-    /// Scaling group held at three; `mode` is the credit mode.
-    fn three_instances(mode: &str) -> String {
+    /// t3.micro instances on a month of one-minute steps at 40 req/s × 25 vCPU-ms (1 vCPU,
+    /// a third per instance of three, above the 10% baseline) in four groups: a fixed
+    /// fleet of three and an Auto Scaling group of three to six, each beside the same
+    /// group with a daily schedule that restates its bounds. A schedule could move the
+    /// bounds, so those two keep one ledger per instance; the fixed fleet keeps one for
+    /// all three, the group one for its minimum of three. `mode` is the credit mode.
+    fn one_ledger_or_many(mode: &str) -> String {
         let option = |name: &str, extra: &str| {
             format!(
                 "[[option]]\nname = \"{name}\"\nservice = \"ec2\"\ninstance_type = \"t3.micro\"\n\
                  credit_mode = \"{mode}\"\npublic_ipv4 = false\n{extra}\n"
             )
         };
+        let group = |max: u32, schedule: bool| {
+            let mut text = format!("[option.autoscaling]\nmin = 3\nmax = {max}\ntarget = 50.0\n");
+            if schedule {
+                text += &format!(
+                    "[[option.autoscaling.scheduled]]\nat_utc = \"00:00\"\nmin = 3\nmax = {max}\n"
+                );
+            }
+            text
+        };
         format!(
-            "schema_version = 1\nname = \"three\"\nstart = 2027-01-01\nhorizon_months = 1\n\
+            "schema_version = 1\nname = \"ledgers\"\nstart = 2027-01-01\nhorizon_months = 1\n\
              step = \"1m\"\n[workload]\nvcpu_ms_per_request = 25.0\nduration_ms = 25.0\n\
-             [workload.synthetic]\nrequests_per_second = 40.0\ndaily_amplitude = 0.5\n{}{}",
+             [workload.synthetic]\nrequests_per_second = 40.0\ndaily_amplitude = 0.5\n{}{}{}{}",
             option("fixed", "count = 3"),
-            option(
-                "held",
-                "[option.autoscaling]\nmin = 3\nmax = 3\ntarget = 50.0"
-            ),
+            option("fixed-reference", &group(3, true)),
+            option("scaled", &group(6, false)),
+            option("scaled-reference", &group(6, true)),
         )
     }
 
     #[test]
-    fn a_fixed_fleet_kept_as_one_ledger_matches_three_ledgers() {
-        // A fleet that never changes size keeps one ledger for all its instances; a
-        // group held at the same size keeps one per instance. Every figure must be the
-        // same, to the bit, in both credit modes.
+    fn members_kept_as_one_ledger_match_one_ledger_each() {
+        // Every figure must be the same, to the bit, in both credit modes, whether the
+        // first three instances keep one ledger or three. In standard mode the credits
+        // run out and the group scales out and in, so instances come and go beside the
+        // shared ledger.
         for mode in ["unlimited", "standard"] {
-            let run = run(&plan(&three_instances(mode)));
-            let [fixed, held] = &run.options[..] else {
-                panic!("two options")
+            let run = run(&plan(&one_ledger_or_many(mode)));
+            let [fixed, fixed_reference, scaled, scaled_reference] = &run.options[..] else {
+                panic!("four options")
             };
-            assert_eq!(fixed.months, held.months, "{mode}");
-            assert_eq!(fixed.capacity, held.capacity, "{mode}");
-            assert_eq!(fixed.credits, held.credits, "{mode}");
+            for (one, many) in [(fixed, fixed_reference), (scaled, scaled_reference)] {
+                let name = &one.name;
+                assert_eq!(one.months, many.months, "{mode} {name}");
+                assert_eq!(one.capacity, many.capacity, "{mode} {name}");
+                assert_eq!(one.credits, many.credits, "{mode} {name}");
+            }
+            let peak = scaled.capacity.peak_instances.expect("instances");
+            if mode == "standard" {
+                assert!(peak > 3.0, "{mode}: {peak}");
+            } else {
+                assert_eq!(peak, 3.0);
+            }
             let credits = fixed.credits.expect("t3 instances earn credits");
             if mode == "unlimited" {
                 // each instance spends a third of 1 vCPU × 60 = 20 credits an hour at
