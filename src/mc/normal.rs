@@ -39,19 +39,15 @@ pub fn standard_normal(rng: &mut PathRng) -> f64 {
 pub fn standard_normals<const L: usize>(rngs: &mut RngLanes<L>) -> [f64; L] {
     let bits = rngs.next_u64();
     let mut z = [0.0; L];
-    let mut any_outside = false;
+    let mut inside = [false; L];
     for l in 0..L {
-        let (x, inside) = first_try(bits[l]);
-        z[l] = x;
-        any_outside |= !inside;
+        (z[l], inside[l]) = first_try(bits[l]);
     }
-    if any_outside {
-        for (l, z) in z.iter_mut().enumerate() {
-            if !first_try(bits[l]).1 {
-                let mut rng = rngs.get(l);
-                *z = after_first_try(&mut rng, bits[l]);
-                rngs.set(l, &rng);
-            }
+    if inside.contains(&false) {
+        for l in (0..L).filter(|l| !inside[*l]) {
+            let mut rng = rngs.get(l);
+            z[l] = after_first_try(&mut rng, bits[l]);
+            rngs.set(l, &rng);
         }
     }
     z
@@ -61,11 +57,18 @@ pub fn standard_normals<const L: usize>(rngs: &mut RngLanes<L>) -> [f64; L] {
 /// its box's rectangle (and so accepted).
 #[inline(always)]
 fn first_try(bits: u64) -> (f64, bool) {
+    let (i, _, x) = point(bits);
+    (x, x.abs() < ZIG_NORM_X[i + 1])
+}
+
+/// The box of the number `bits` (its low 8 bits), the position `u` in [−1, 1) its high
+/// 52 bits give, and the point `x = u × X[box]`.
+#[inline(always)]
+fn point(bits: u64) -> (usize, f64, f64) {
     let i = usize::try_from(bits & 0xff).unwrap_or(0);
     // [2, 4) − 3: [−1, 1)
     let u = f64::from_bits((bits >> 12) | EXPONENT_2) - 3.0;
-    let x = u * ZIG_NORM_X[i];
-    (x, x.abs() < ZIG_NORM_X[i + 1])
+    (i, u, u * ZIG_NORM_X[i])
 }
 
 /// The rest of `rand_distr`'s ziggurat after a first try with `bits` that fell outside
@@ -73,9 +76,7 @@ fn first_try(bits: u64) -> (f64, bool) {
 /// new draw when that rejects.
 #[cold]
 fn after_first_try(rng: &mut PathRng, bits: u64) -> f64 {
-    let i = usize::try_from(bits & 0xff).unwrap_or(0);
-    let u = f64::from_bits((bits >> 12) | EXPONENT_2) - 3.0;
-    let x = u * ZIG_NORM_X[i];
+    let (i, u, x) = point(bits);
     if i == 0 {
         return tail(rng, u);
     }

@@ -11,7 +11,7 @@
 //! computes exactly what its path computes alone (a single run is one lane).
 
 use crate::lanes::Lanes;
-use crate::mc::normal::standard_normals;
+use crate::mc::normal::{standard_normal, standard_normals};
 use crate::mc::rng::{PathRng, RngLanes};
 
 /// One path's noise: its parameters, where its recurrence stands, and its stream.
@@ -28,16 +28,14 @@ impl NoiseState {
     /// Noise with coefficient of variation `cv` and lag-one correlation `rho`, drawn
     /// from `rng` (the first value at once, from the stationary distribution).
     #[must_use]
-    pub(crate) fn new(cv: f64, rho: f64, rng: PathRng) -> NoiseState {
+    pub(crate) fn new(cv: f64, rho: f64, mut rng: PathRng) -> NoiseState {
         let sigma = libm::log(1.0 + cv * cv).sqrt();
-        let mut lanes = RngLanes::new(&[rng]);
-        let [z] = standard_normals(&mut lanes);
         NoiseState {
-            x: sigma * z,
+            x: sigma * standard_normal(&mut rng),
             rho,
             innovation: sigma * (1.0 - rho * rho).sqrt(),
             bias: -sigma * sigma / 2.0,
-            rng: lanes.get(0),
+            rng,
         }
     }
 
