@@ -12,6 +12,8 @@
 //!   averaged per `period`; the alarm is in ALARM after `evaluation_periods` breaching
 //!   datapoints in a row, and keeps invoking its policy while it stays there, each time
 //!   after the cooldown since the last activity has passed.
+//! - A cooldown starts when the group launches or terminates: an alarm answered at the
+//!   maximum (or minimum) changes nothing and restarts no cooldown.
 //! - **Scheduled actions** change min and max at an hour of each day.
 //! - Instances start **pending** for `launch_delay` seconds (billed, not serving).
 //! - Scale-in terminates the newest instances first (pending before in service).
@@ -167,6 +169,19 @@ pub struct AlarmSignal {
     pub below_run: u32,
 }
 
+/// The scaling activity a policy's answer to a datapoint would start, and so the
+/// cooldowns it restarts if it changes the group's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Activity {
+    /// None: the size stays as it is.
+    None,
+    /// A target-tracking scale-out: restarts both of its cooldowns.
+    ScaleOut,
+    /// A target-tracking scale-in or a simple policy's adjustment: restarts the
+    /// cooldown since the last activity.
+    Other,
+}
+
 /// A scaling policy's CloudWatch alarms on `L` paths at once (one lane per path, beside
 /// one [`Group`] each): each step's metric averaged into a datapoint per period, and the
 /// breaching datapoints in a row. [`Group::act`] answers their signal.
@@ -268,11 +283,11 @@ impl<const L: usize> Alarms<L> {
     }
 
     /// Whether an alarm of lane `lane` has the breaching datapoints its policy needs
-    /// for `group` to act on the latest datapoint (cooldowns aside): when not,
-    /// [`Group::act`] would change nothing.
+    /// for `group` to act on the latest datapoint (cooldowns aside), in a direction its
+    /// bounds leave open: when not, [`Group::act`] would change nothing.
     #[must_use]
     pub fn may_act(&self, lane: usize, group: &Group) -> bool {
-        self.above_run[lane] >= self.needed_above
+        (self.above_run[lane] >= self.needed_above && group.may_scale_out())
             || (self.below_run[lane] >= self.needed_below && group.may_scale_in())
     }
 }
@@ -304,15 +319,17 @@ impl Group {
         }
     }
 
-    /// Whether a scale-in alarm can change anything. A target-tracking group at its
-    /// minimum cannot shrink, and the scale-in cooldown it would restart only matters
-    /// after a scale-out, which restarts it anyway. (A simple policy's alarm restarts
-    /// its one cooldown even at the minimum, which delays the next scale-out: it always
-    /// acts.)
+    /// Whether a scale-in alarm can change anything: not at the minimum, where no
+    /// scaling activity starts, so no cooldown either (see [`Group::act`]).
     #[must_use]
     pub fn may_scale_in(&self) -> bool {
-        !matches!(self.spec.policy, Policy::TargetTracking { .. })
-            || self.members.len() > self.min as usize
+        self.members.len() > self.min as usize
+    }
+
+    /// Whether a scale-out alarm can change anything: not at the maximum.
+    #[must_use]
+    pub fn may_scale_out(&self) -> bool {
+        self.members.len() < self.max as usize
     }
 
     /// Instances in service at time `t_s`.
@@ -341,23 +358,51 @@ impl Group {
 
     /// The size the group wants at the end of a step, within its bounds, given the
     /// datapoint its alarms completed in the step (`None` when none did).
+    ///
+    /// A cooldown starts only when the group's size changes: "after your Auto Scaling
+    /// group launches or terminates instances, it waits for a cooldown period" (EC2 Auto
+    /// Scaling, Scaling cooldowns), and target tracking "starts to calculate the cooldown
+    /// time" after it "successfully scales out". An alarm answered at the group's
+    /// maximum (or minimum) starts no scaling activity, so it restarts no cooldown.
     pub fn act(&mut self, t_end_s: f64, step_s: f64, signal: Option<AlarmSignal>) -> usize {
         let current = self.members.len();
-        let bounded = |n: i64, g: &Group| -> usize {
-            usize::try_from(n.clamp(i64::from(g.min), i64::from(g.max))).unwrap_or(0)
-        };
         #[allow(clippy::cast_possible_wrap)]
         let current_i = current as i64;
-        let Some(AlarmSignal {
+        let (wanted, activity) = match signal {
+            Some(signal) => self.wanted(t_end_s, step_s, current_i, signal),
+            None => (current_i, Activity::None),
+        };
+        let size =
+            usize::try_from(wanted.clamp(i64::from(self.min), i64::from(self.max))).unwrap_or(0);
+        if size != current {
+            match activity {
+                Activity::None => {}
+                Activity::ScaleOut => {
+                    self.last_scale_out_s = t_end_s;
+                    self.last_activity_s = t_end_s;
+                }
+                Activity::Other => self.last_activity_s = t_end_s,
+            }
+        }
+        size
+    }
+
+    /// The size the policy asks for on a datapoint, before the bounds, and the kind of
+    /// scaling activity it would start.
+    fn wanted(
+        &self,
+        t_end_s: f64,
+        step_s: f64,
+        current: i64,
+        signal: AlarmSignal,
+    ) -> (i64, Activity) {
+        let AlarmSignal {
             datapoint,
             above_run,
             below_run,
-        }) = signal
-        else {
-            return bounded(current_i, self);
-        };
-        let wanted = match self.spec.policy {
-            Policy::Fixed => current_i,
+        } = signal;
+        match self.spec.policy {
+            Policy::Fixed => (current, Activity::None),
             Policy::TargetTracking {
                 target,
                 scale_out_cooldown_s,
@@ -371,7 +416,7 @@ impl Group {
                 if !out_armed && !in_armed {
                     // no alarm can act: the usual datapoint, decided without the
                     // proportional size
-                    return bounded(current_i, self);
+                    return (current, Activity::None);
                 }
                 // Only instances past their warm-up report the metric, so the answer to
                 // a breach is sized on them; pending instances already count toward the
@@ -381,17 +426,14 @@ impl Group {
                 let proportional = if serving > 0 && datapoint.is_finite() {
                     ((serving as f64) * datapoint / target).ceil() as i64
                 } else {
-                    current_i
+                    current
                 };
-                if out_armed && proportional > current_i {
-                    self.last_scale_out_s = t_end_s;
-                    self.last_activity_s = t_end_s;
-                    proportional
-                } else if in_armed && proportional.max(1) < current_i {
-                    self.last_activity_s = t_end_s;
-                    proportional.max(1)
+                if out_armed && proportional > current {
+                    (proportional, Activity::ScaleOut)
+                } else if in_armed && proportional.max(1) < current {
+                    (proportional.max(1), Activity::Other)
                 } else {
-                    current_i
+                    (current, Activity::None)
                 }
             }
             Policy::Simple {
@@ -403,19 +445,16 @@ impl Group {
             } => {
                 let n = evaluation_periods;
                 if t_end_s - self.last_activity_s < cooldown_s {
-                    current_i
+                    (current, Activity::None)
                 } else if above_run >= n {
-                    self.last_activity_s = t_end_s;
-                    current_i + upper_adjustment
+                    (current + upper_adjustment, Activity::Other)
                 } else if below_run >= n {
-                    self.last_activity_s = t_end_s;
-                    current_i + lower_adjustment
+                    (current + lower_adjustment, Activity::Other)
                 } else {
-                    current_i
+                    (current, Activity::None)
                 }
             }
-        };
-        bounded(wanted, self)
+        }
     }
 
     /// Moves the group to `size` at `t_end_s`: launches new members or terminates the
@@ -496,6 +535,28 @@ mod tests {
                 target,
                 scale_out_cooldown_s: 0.0,
                 scale_in_cooldown_s: 300.0,
+            },
+            scheduled: Vec::new(),
+        }
+    }
+
+    /// Beanstalk's default trigger: 5-minute periods, 1 evaluation period, +1 above
+    /// 6 MB out, −1 below 2 MB, 360 s cooldown, min 1 / max 4.
+    fn beanstalk_default_trigger() -> GroupSpec {
+        GroupSpec {
+            min: 1,
+            max: 4,
+            initial: 1,
+            launch_delay_s: 0.0,
+            policy: Policy::Simple {
+                metric: Metric::NetworkOut,
+                period_s: 300.0,
+                evaluation_periods: 1,
+                upper_threshold: 6e6,
+                upper_adjustment: 1,
+                lower_threshold: 2e6,
+                lower_adjustment: -1,
+                cooldown_s: 360.0,
             },
             scheduled: Vec::new(),
         }
@@ -584,27 +645,52 @@ mod tests {
     }
 
     #[test]
-    fn simple_scaling_waits_for_its_cooldown_between_activities() {
-        // Beanstalk's default trigger: 5-minute periods, 1 evaluation period, +1 above
-        // the upper threshold, 360 s cooldown, min 1 / max 4.
-        let spec = GroupSpec {
-            min: 1,
-            max: 4,
-            initial: 1,
-            launch_delay_s: 0.0,
-            policy: Policy::Simple {
-                metric: Metric::NetworkOut,
-                period_s: 300.0,
-                evaluation_periods: 1,
-                upper_threshold: 6e6,
-                upper_adjustment: 1,
-                lower_threshold: 2e6,
-                lower_adjustment: -1,
-                cooldown_s: 360.0,
+    fn an_alarm_at_the_maximum_restarts_no_cooldown() {
+        // ECS's 300 s scale-out cooldown, max 3. At 100% against 50%: out to 3 at minute
+        // 3 (the policy asks ceil(2 × 100 / 50) = 4). The high alarm stays in ALARM at
+        // the maximum, which starts no scaling activity (EC2 Auto Scaling user guide,
+        // Scaling cooldowns: the cooldown follows a launch or termination).
+        let mut g = Scaled::new(&GroupSpec {
+            max: 3,
+            policy: Policy::TargetTracking {
+                metric: Metric::Cpu,
+                target: 50.0,
+                scale_out_cooldown_s: 300.0,
+                scale_in_cooldown_s: 300.0,
             },
-            scheduled: Vec::new(),
-        };
-        let mut g = Scaled::new(&spec);
+            scheduled: vec![ScheduledAction {
+                at_s: 20 * 60,
+                min: 1,
+                max: 10,
+            }],
+            ..cpu_tracking(50.0)
+        });
+        let sizes = run(&mut g, 0, 20, 100.0);
+        assert_eq!(sizes[2], 3);
+        assert_eq!(sizes[19], 3);
+        // At minute 20 the schedule lifts the maximum to 10. The last scale-out was at
+        // minute 3, long past its cooldown, so the group scales out at once to
+        // ceil(3 × 100 / 50) = 6. (Had every datapoint at the maximum restarted the
+        // cooldown, the last restart at minute 18 would hold it at 3 until minute 23.)
+        g.group.apply_schedule(20 * 60, 60);
+        assert_eq!(run(&mut g, 20, 1, 100.0), vec![6]);
+    }
+
+    #[test]
+    fn a_low_alarm_at_the_minimum_does_not_delay_the_next_scale_out() {
+        // A simple policy at its minimum of 1: the low datapoint at minute 5 changes
+        // nothing, so the high one at minute 10 scales out without waiting the 360 s
+        // cooldown from minute 5.
+        let mut g = Scaled::new(&beanstalk_default_trigger());
+        let low = run(&mut g, 0, 5, 1e6);
+        assert_eq!(low, vec![1; 5]);
+        let high = run(&mut g, 5, 5, 9e6);
+        assert_eq!(high, vec![1, 1, 1, 1, 2]);
+    }
+
+    #[test]
+    fn simple_scaling_waits_for_its_cooldown_between_activities() {
+        let mut g = Scaled::new(&beanstalk_default_trigger());
         let sizes = run(&mut g, 0, 20, 9e6);
         // datapoints at minutes 5, 10, 15, 20: +1 at 5; 10 is within 360 s, so no; +1 at 15
         assert_eq!(sizes[4], 2);
