@@ -290,6 +290,20 @@ impl<const L: usize> Alarms<L> {
         (self.above_run[lane] >= self.needed_above && group.may_scale_out())
             || (self.below_run[lane] >= self.needed_below && group.may_scale_in())
     }
+
+    /// Whether [`Alarms::may_act`] holds on any lane, for groups of `sizes` members
+    /// within the bounds `min` and `max` (those of every lane's group): checked for
+    /// every lane at once, without branches.
+    #[must_use]
+    pub fn any_may_act(&self, sizes: &[f64; L], min: f64, max: f64) -> bool {
+        let mut any = false;
+        for l in 0..L {
+            let out = (self.above_run[l] >= self.needed_above) & (sizes[l] < max);
+            let inward = (self.below_run[l] >= self.needed_below) & (sizes[l] > min);
+            any |= out | inward;
+        }
+        any
+    }
 }
 
 /// Datapoints the target-tracking high alarm needs in a row.

@@ -228,6 +228,8 @@ pub(super) struct GroupLanes<'a, const L: usize> {
     meter: CapacityMeter<L>,
     totals: Totals<L>,
     recorded: Vec<GroupStep>,
+    /// Members of each lane's group (kept beside the groups: read every step).
+    sizes: Lanes<f64, L>,
     /// A fixed group with no schedule never changes size: no metric, no decision.
     scales: bool,
     has_schedule: bool,
@@ -294,6 +296,8 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             vcpu_s: Lanes(vcpu_ms.map(|ms| ms / 1000.0)),
             fraction: Lanes::from_fn(|l| lanes[l].in_service_fraction),
             response_bytes: Lanes::from_fn(|l| lanes[l].response_bytes),
+            #[allow(clippy::cast_precision_loss)]
+            sizes: Lanes::from_fn(|l| groups[l].members.len() as f64),
             steps_per_hour: usize::try_from((3600 / timeline.step_s).max(1)).unwrap_or(1),
             whole_hours: 3600 % timeline.step_s == 0,
             steps_into_hour: 0,
@@ -335,6 +339,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             meter,
             totals,
             recorded,
+            sizes,
             scales,
             has_schedule,
             any_deployments,
@@ -388,8 +393,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
                 }
             }
         }
-        #[allow(clippy::cast_precision_loss)]
-        let size = Lanes::<f64, L>::from_fn(|l| groups[l].members.len() as f64);
+        let size = *sizes;
         let mut running = size;
         let mut in_service = n_serving;
         if any_deployments {
@@ -465,16 +469,25 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             *period_s,
         );
         let datapoint = alarms.feed(step_s, &metric);
+        // Without a schedule to move its bounds, a lane's group changes only on a
+        // datapoint that puts an alarm in ALARM in a direction its bounds leave open:
+        // most steps, on no lane at all.
+        #[allow(clippy::cast_precision_loss)]
+        let (min, max) = (inputs.spec.min as f64, inputs.spec.max as f64);
+        if !(has_schedule || datapoint && alarms.any_may_act(sizes, min, max)) {
+            return;
+        }
         let mut resized = false;
         for (l, group) in groups.iter_mut().enumerate() {
-            // Without a schedule to move its bounds, a lane's group changes only on a
-            // datapoint that puts an alarm in ALARM.
             if !(has_schedule || datapoint && alarms.may_act(l, group)) {
                 continue;
             }
             let size = group.act(t_end, step_s, datapoint.then(|| alarms.signal(l)));
             if size != group.members.len() {
                 resize(group, members, l, size, t_end, inputs, totals, *month);
+                #[allow(clippy::cast_precision_loss)]
+                let n = size as f64;
+                sizes[l] = n;
                 resized = true;
             }
         }
