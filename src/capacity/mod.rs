@@ -39,7 +39,9 @@ pub struct CapacityMeter<const L: usize = 1> {
     shortfall_s: Lanes<f64, L>,
     /// Each step's utilisation per lane, for its p95 (not for Lambda).
     utilization: Option<UtilizationHistograms>,
+    /// Peak instances in service (kept by fleet meters only).
     peak_instances: Lanes<f64, L>,
+    /// Peak demand (kept by concurrency meters only).
     peak_demand: Lanes<f64, L>,
 }
 
@@ -84,10 +86,18 @@ impl<const L: usize> CapacityMeter<L> {
             self.demand_unit_s[l] += demand[l] * step_s;
             self.served_unit_s[l] += served * step_s;
             self.shortfall_s[l] += if demand[l] > capacity[l] { step_s } else { 0.0 };
-            self.peak_instances[l] = self.peak_instances[l].max(instances[l]);
-            self.peak_demand[l] = self.peak_demand[l].max(demand[l]);
+        }
+        // Each kind of meter keeps only the peak it reports: instances for a fleet, the
+        // demand (concurrency wanted) for Lambda.
+        if self.utilization.is_none() {
+            for (peak, d) in self.peak_demand.iter_mut().zip(demand) {
+                *peak = peak.max(*d);
+            }
         }
         if let Some(histograms) = &mut self.utilization {
+            for (peak, n) in self.peak_instances.iter_mut().zip(instances) {
+                *peak = peak.max(*n);
+            }
             let utilization = Lanes::<f64, L>::from_fn(|l| {
                 if capacity[l] > 0.0 {
                     demand[l].min(capacity[l]) / capacity[l]
