@@ -297,9 +297,10 @@ impl<const L: usize> Alarms<L> {
     #[must_use]
     pub fn any_may_act(&self, sizes: &[f64; L], min: f64, max: f64) -> bool {
         let mut any = false;
-        for l in 0..L {
-            let out = (self.above_run[l] >= self.needed_above) & (sizes[l] < max);
-            let inward = (self.below_run[l] >= self.needed_below) & (sizes[l] > min);
+        let lanes = self.above_run.iter().zip(&self.below_run).zip(sizes);
+        for ((above, below), size) in lanes {
+            let out = (*above >= self.needed_above) & (*size < max);
+            let inward = (*below >= self.needed_below) & (*size > min);
             any |= out | inward;
         }
         any
@@ -537,6 +538,7 @@ pub fn metric_values<const L: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn cpu_tracking(target: f64) -> GroupSpec {
         GroupSpec {
@@ -765,5 +767,160 @@ mod tests {
             metric_value(Metric::NetworkOut, 2.0, 0.0, 0.0, 20.0, 20_000.0, 300.0),
             60e6
         );
+    }
+
+    /// A simple reference of target tracking with instances that serve at once: the
+    /// size after each one-minute datapoint `metrics[i]`.
+    fn target_tracking_reference(
+        metrics: &[f64],
+        (min, max, initial): (usize, usize, usize),
+        target: f64,
+        (out_cooldown_s, in_cooldown_s): (f64, f64),
+    ) -> Vec<usize> {
+        let (mut size, mut above, mut below) = (initial, 0, 0);
+        let (mut last_out, mut last_change) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+        let mut sizes = Vec::new();
+        for (i, &m) in metrics.iter().enumerate() {
+            #[allow(clippy::cast_precision_loss)]
+            let t = (i + 1) as f64 * 60.0;
+            above = if m > target { above + 1 } else { 0 };
+            below = if m < 0.9 * target { below + 1 } else { 0 };
+            #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+            let proportional = ((size as f64) * m / target).ceil() as i64;
+            let current = i64::try_from(size).unwrap();
+            let wanted = if above >= 3 && t - last_out >= out_cooldown_s && proportional > current {
+                proportional
+            } else if below >= 15
+                && t - last_change >= in_cooldown_s
+                && proportional.max(1) < current
+            {
+                proportional.max(1)
+            } else {
+                current
+            };
+            let new = usize::try_from(wanted).unwrap().clamp(min, max);
+            if new != size {
+                if new > size {
+                    last_out = t;
+                }
+                last_change = t;
+                size = new;
+            }
+            sizes.push(size);
+        }
+        sizes
+    }
+
+    proptest! {
+        /// Target tracking, datapoint by datapoint, against the reference: sizes stay
+        /// within the bounds, each scale-out waits for the scale-out cooldown since the
+        /// last scale-out, each scale-in for the scale-in cooldown since the last change,
+        /// and a change due is never held back (a cooldown restarted without a change
+        /// would hold it).
+        #[test]
+        fn target_tracking_follows_its_alarms_bounds_and_cooldowns(
+            // runs of whole percentages (a datapoint is exactly its minute's value),
+            // long enough to put either alarm in ALARM
+            runs in proptest::collection::vec(
+                (
+                    prop_oneof![
+                        Just(10.0),
+                        Just(30.0),
+                        Just(44.0),
+                        Just(46.0),
+                        Just(50.0),
+                        Just(60.0),
+                        Just(95.0)
+                    ],
+                    1usize..30,
+                ),
+                1..25,
+            ),
+            min in 1usize..3,
+            span in 0usize..6,
+            out_minutes in 0u32..8,
+            in_minutes in 0u32..30,
+        ) {
+            let metrics: Vec<f64> = runs
+                .iter()
+                .flat_map(|&(m, n)| std::iter::repeat_n(m, n))
+                .collect();
+            let max = min + span;
+            let out_cooldown_s = f64::from(out_minutes) * 60.0;
+            let in_cooldown_s = f64::from(in_minutes) * 60.0;
+            let spec = GroupSpec {
+                min: u32::try_from(min).unwrap(),
+                max: u32::try_from(max).unwrap(),
+                initial: u32::try_from(min).unwrap(),
+                launch_delay_s: 0.0,
+                policy: Policy::TargetTracking {
+                    metric: Metric::Cpu,
+                    target: 50.0,
+                    scale_out_cooldown_s: out_cooldown_s,
+                    scale_in_cooldown_s: in_cooldown_s,
+                },
+                scheduled: Vec::new(),
+            };
+            let mut g = Scaled::new(&spec);
+            let sizes: Vec<usize> = metrics
+                .iter()
+                .enumerate()
+                .map(|(i, &m)| run(&mut g, i, 1, m)[0])
+                .collect();
+            prop_assert!(sizes.iter().all(|s| (min..=max).contains(s)));
+            let cooldowns_s = (out_cooldown_s, in_cooldown_s);
+            let expected = target_tracking_reference(&metrics, (min, max, min), 50.0, cooldowns_s);
+            prop_assert_eq!(sizes, expected);
+        }
+
+        /// A simple policy (Beanstalk's trigger, five-minute datapoints), against a
+        /// reference: one step of the adjustment on a breaching datapoint, within the
+        /// bounds, when the cooldown since the last change has passed; nothing between
+        /// datapoints.
+        #[test]
+        fn simple_policy_follows_its_alarms_bounds_and_cooldown(
+            // bytes out per five minutes: above 6 MB, between, below 2 MB
+            periods in proptest::collection::vec(
+                prop_oneof![Just(1e6), Just(4e6), Just(9e6)],
+                1..80,
+            ),
+            min in 1u32..3,
+            span in 0u32..4,
+            cooldown_minutes in 0u32..16,
+        ) {
+            let cooldown_s = f64::from(cooldown_minutes) * 60.0;
+            let mut spec = GroupSpec {
+                min,
+                max: min + span,
+                initial: min,
+                ..beanstalk_default_trigger()
+            };
+            if let Policy::Simple { cooldown_s: c, .. } = &mut spec.policy {
+                *c = cooldown_s;
+            }
+            let mut g = Scaled::new(&spec);
+            let (mut size, mut last_change) = (min, f64::NEG_INFINITY);
+            for (p, &bytes) in periods.iter().enumerate() {
+                let sizes = run(&mut g, p * 5, 5, bytes);
+                // between datapoints, nothing changes
+                prop_assert!(sizes[..4].iter().all(|s| *s == size as usize));
+                #[allow(clippy::cast_precision_loss)]
+                let t = ((p + 1) * 300) as f64;
+                let wanted = if t - last_change < cooldown_s {
+                    size
+                } else if bytes > 6e6 {
+                    (size + 1).min(min + span)
+                } else if bytes < 2e6 {
+                    size.saturating_sub(1).max(min)
+                } else {
+                    size
+                };
+                if wanted != size {
+                    last_change = t;
+                    size = wanted;
+                }
+                prop_assert_eq!(sizes[4], size as usize, "after period {}", p);
+            }
+        }
     }
 }
