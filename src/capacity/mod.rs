@@ -87,26 +87,25 @@ impl<const L: usize> CapacityMeter<L> {
             self.served_unit_s[l] += served * step_s;
             self.shortfall_s[l] += if demand[l] > capacity[l] { step_s } else { 0.0 };
         }
-        // Each kind of meter keeps only the peak it reports: instances for a fleet, the
-        // demand (concurrency wanted) for Lambda.
-        if self.utilization.is_none() {
+        // Each kind of meter keeps only the peak it reports: instances and utilisation
+        // for a fleet, the demand (concurrency wanted) for Lambda.
+        let Some(histograms) = &mut self.utilization else {
             for (peak, d) in self.peak_demand.iter_mut().zip(demand) {
                 *peak = peak.max(*d);
             }
+            return;
+        };
+        for (peak, n) in self.peak_instances.iter_mut().zip(instances) {
+            *peak = peak.max(*n);
         }
-        if let Some(histograms) = &mut self.utilization {
-            for (peak, n) in self.peak_instances.iter_mut().zip(instances) {
-                *peak = peak.max(*n);
+        let utilization = Lanes::<f64, L>::from_fn(|l| {
+            if capacity[l] > 0.0 {
+                demand[l].min(capacity[l]) / capacity[l]
+            } else {
+                1.0
             }
-            let utilization = Lanes::<f64, L>::from_fn(|l| {
-                if capacity[l] > 0.0 {
-                    demand[l].min(capacity[l]) / capacity[l]
-                } else {
-                    1.0
-                }
-            });
-            histograms.record(&*utilization);
-        }
+        });
+        histograms.record(&*utilization);
     }
 
     /// The statistics of lane `lane`; `requests_per_unit_second` converts unserved

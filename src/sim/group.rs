@@ -472,8 +472,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         // Without a schedule to move its bounds, a lane's group changes only on a
         // datapoint that puts an alarm in ALARM in a direction its bounds leave open:
         // most steps, on no lane at all.
-        #[allow(clippy::cast_precision_loss)]
-        let (min, max) = (inputs.spec.min as f64, inputs.spec.max as f64);
+        let (min, max) = (f64::from(inputs.spec.min), f64::from(inputs.spec.max));
         if !(has_schedule || datapoint && alarms.any_may_act(sizes, min, max)) {
             return;
         }
