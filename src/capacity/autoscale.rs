@@ -135,15 +135,6 @@ pub struct Member {
     pub in_service_s: f64,
 }
 
-/// What changed at a step.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct StepChanges {
-    /// Members terminated at the end of the step, newest first.
-    pub terminated: Vec<Member>,
-    /// Instances launched at the end of the step.
-    pub launched: usize,
-}
-
 /// The group's state as it runs.
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -473,25 +464,28 @@ impl Group {
     }
 
     /// Moves the group to `size` at `t_end_s`: launches new members or terminates the
-    /// newest. Returns what changed.
-    pub fn resize(&mut self, size: usize, t_end_s: f64) -> StepChanges {
-        let mut changes = StepChanges::default();
+    /// newest, handing each terminated member to `terminated` (newest first, with its
+    /// index among the members). Returns the members launched.
+    pub fn resize(
+        &mut self,
+        size: usize,
+        t_end_s: f64,
+        mut terminated: impl FnMut(usize, Member),
+    ) -> usize {
+        // Newest first: pending members go before in-service ones.
         while self.members.len() > size {
-            // Newest first: pending members go before in-service ones.
-            let member = self
-                .members
-                .pop()
-                .expect("invariant: more members than size");
-            changes.terminated.push(member);
+            let Some(gone) = self.members.pop() else {
+                break;
+            };
+            terminated(self.members.len(), gone);
         }
-        while self.members.len() < size {
-            self.members.push(Member {
-                launched_s: t_end_s,
-                in_service_s: t_end_s + self.spec.launch_delay_s,
-            });
-            changes.launched += 1;
-        }
-        changes
+        let launched = size.saturating_sub(self.members.len());
+        let member = Member {
+            launched_s: t_end_s,
+            in_service_s: t_end_s + self.spec.launch_delay_s,
+        };
+        self.members.resize(size.max(self.members.len()), member);
+        launched
     }
 }
 
@@ -610,7 +604,7 @@ mod tests {
                 let t_end = (m + 1) as f64 * 60.0;
                 let size = scaled.decide(t_end, 60.0, metric);
                 let group = &mut scaled.group;
-                group.resize(size, t_end);
+                group.resize(size, t_end, |_, _| {});
                 group.members.len()
             })
             .collect()
@@ -648,6 +642,23 @@ mod tests {
             ..cpu_tracking(50.0)
         });
         assert_eq!(*run(&mut g, 0, 15, 46.0).last().unwrap(), 4);
+    }
+
+    #[test]
+    fn resize_terminates_the_newest_first_and_launches_pending_members() {
+        let mut g = Group::new(&cpu_tracking(50.0));
+        // two at the start; three launched at 600 s, in service after the 120 s delay
+        assert_eq!(g.resize(5, 600.0, |_, _| unreachable!("nothing ends")), 3);
+        assert_eq!(g.in_service(600.0), 2);
+        assert_eq!(g.in_service(720.0), 5);
+        // down to one: members 4, 3, 2 (the pending ones first), then 1
+        let mut gone = Vec::new();
+        assert_eq!(
+            g.resize(1, 660.0, |m, member| gone.push((m, member.launched_s))),
+            0
+        );
+        assert_eq!(gone, vec![(4, 600.0), (3, 600.0), (2, 600.0), (1, 0.0)]);
+        assert_eq!(g.members.len(), 1);
     }
 
     #[test]

@@ -716,16 +716,15 @@ fn resize<const L: usize>(
     month: usize,
 ) {
     let before = group.members.len();
-    let changes = group.resize(size, t_end);
-    for (i, member) in changes.terminated.iter().enumerate() {
+    let launched = group.resize(size, t_end, |m, member| {
         let run = t_end - member.launched_s;
         totals.billed_s[month][lane] += (inputs.billed_per_run)(run) - run;
-        let surplus = members.empty(members.slot_of(before - 1 - i), lane);
+        let surplus = members.empty(members.slot_of(m), lane);
         if inputs.credits.is_some() {
             totals.charged[month][lane] += surplus;
         }
-    }
-    if changes.launched > 0 {
+    });
+    if launched > 0 {
         members.grow(members.slots_of(size));
         for m in before..size {
             let member = group.members[m];
