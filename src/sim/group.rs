@@ -11,10 +11,11 @@
 //! and every per-member quantity (launch time, credit balance, surplus) is an array with
 //! one value per path. The member and credit updates are written without branches, so
 //! the loop over paths is a handful of vector instructions. What happens rarely and
-//! differs per path (a scaling decision, a launch, a deployment) is done path by path. Each path computes exactly what it
-//! would alone: nothing crosses from one lane to another, so a path's bits do not depend
-//! on its lane or on the other paths beside it. Fewer paths than lanes fill the spare
-//! lanes with copies of the last one, whose results are dropped.
+//! differs per path (a scaling decision, a launch, a deployment) is done path by path.
+//! Each path computes exactly what it would alone: nothing crosses from one lane to
+//! another, so a path's bits do not depend on its lane or on the other paths beside it.
+//! Fewer paths than lanes fill the spare lanes with copies of the last one, whose
+//! results are dropped.
 
 use crate::billing::burst::{self, CreditSpec, CreditState, StepLength};
 use crate::capacity::autoscale::{Alarms, Group, GroupSpec, Metric, Policy, metric_values};
@@ -258,14 +259,14 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
     ) -> GroupLanes<'a, L> {
         let lanes = &inputs.lanes;
         let groups: Vec<Group> = (0..L).map(|_| Group::new(&inputs.spec)).collect();
-        let scales =
-            !matches!(inputs.spec.policy, Policy::Fixed) || !inputs.spec.scheduled.is_empty();
+        let has_schedule = !inputs.spec.scheduled.is_empty();
+        let scales = !matches!(inputs.spec.policy, Policy::Fixed) || has_schedule;
         // The members launched at the start and never terminated: the minimum (all of
         // a group that never changes size), unless a schedule can lower it.
-        let never_terminated = if inputs.spec.scheduled.is_empty() {
-            usize::try_from(inputs.spec.min).unwrap_or(1)
-        } else {
+        let never_terminated = if has_schedule {
             1
+        } else {
+            usize::try_from(inputs.spec.min).unwrap_or(1)
         };
         let members = Members::new(&groups, inputs.credits, never_terminated);
         let months = timeline.months.len();
@@ -290,7 +291,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             },
             recorded: Vec::with_capacity(if record_steps { timeline.steps } else { 0 }),
             scales,
-            has_schedule: !inputs.spec.scheduled.is_empty(),
+            has_schedule,
             any_deployments: lanes.iter().any(|l| l.deployments.is_some()),
             period_s: inputs.spec.metric_period_s(),
             vcpu_s: Lanes(vcpu_ms.map(|ms| ms / 1000.0)),
