@@ -136,7 +136,7 @@ pub struct Member {
 }
 
 /// The group's state as it runs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     spec: GroupSpec,
     min: u32,
@@ -184,6 +184,8 @@ pub struct Alarms<const L: usize> {
     /// Breaching datapoints in a row either alarm needs before the policy can act.
     needed_above: u32,
     needed_below: u32,
+    /// The target of a target-tracking policy, which sizes its answer in proportion.
+    target: Option<f64>,
     period_len_s: f64,
     period_sum: Lanes<f64, L>,
     datapoint: Lanes<f64, L>,
@@ -221,6 +223,10 @@ impl<const L: usize> Alarms<L> {
             lower,
             needed_above,
             needed_below,
+            target: match spec.policy {
+                Policy::TargetTracking { target, .. } => Some(target),
+                Policy::Fixed | Policy::Simple { .. } => None,
+            },
             period_len_s: 0.0,
             period_sum: Lanes([0.0; L]),
             datapoint: Lanes([0.0; L]),
@@ -273,28 +279,55 @@ impl<const L: usize> Alarms<L> {
         }
     }
 
-    /// Whether an alarm of lane `lane` has the breaching datapoints its policy needs
-    /// for `group` to act on the latest datapoint (cooldowns aside), in a direction its
-    /// bounds leave open: when not, [`Group::act`] would change nothing.
+    /// Which lanes' groups may change size on the latest datapoint, cooldowns aside:
+    /// where not, [`Group::act`] would leave the group as it is (and its cooldowns with
+    /// it), so it need not be asked. Worked out for every lane at once, without
+    /// branches; also returns whether any lane may.
+    ///
+    /// A lane's group has `sizes` members, `serving` of them in service, within the
+    /// bounds `min` and `max` (those of every lane's group: no schedule moves them). An
+    /// alarm may act when it has the breaching datapoints it needs, in a direction the
+    /// bounds leave open, and, for target tracking, when the proportional size
+    /// [`Group::act`] would scale to lies that way: the low alarm often stays in ALARM
+    /// while the proportional size is the current one.
     #[must_use]
-    pub fn may_act(&self, lane: usize, group: &Group) -> bool {
-        (self.above_run[lane] >= self.needed_above && group.may_scale_out())
-            || (self.below_run[lane] >= self.needed_below && group.may_scale_in())
-    }
-
-    /// Whether [`Alarms::may_act`] holds on any lane, for groups of `sizes` members
-    /// within the bounds `min` and `max` (those of every lane's group): checked for
-    /// every lane at once, without branches.
-    #[must_use]
-    pub fn any_may_act(&self, sizes: &[f64; L], min: f64, max: f64) -> bool {
+    pub fn may_resize(
+        &self,
+        sizes: &[f64; L],
+        serving: &[f64; L],
+        min: f64,
+        max: f64,
+    ) -> ([bool; L], bool) {
+        let mut may = [false; L];
         let mut any = false;
-        let lanes = self.above_run.iter().zip(&self.below_run).zip(sizes);
-        for ((above, below), size) in lanes {
-            let out = (*above >= self.needed_above) & (*size < max);
-            let inward = (*below >= self.needed_below) & (*size > min);
+        let (tracking, target) = (self.target.is_some(), self.target.unwrap_or(1.0));
+        for l in 0..L {
+            let size = sizes[l];
+            // the size each alarm would ask for: target tracking, the proportional size
+            // as `Group::act` works it out; a simple policy, any step its way
+            let datapoint = self.datapoint[l];
+            let proportional = if serving[l] > 0.0 && datapoint.is_finite() {
+                (serving[l] * datapoint / target).ceil()
+            } else {
+                size
+            };
+            let grow_to = if tracking {
+                proportional
+            } else {
+                f64::INFINITY
+            };
+            let shrink_to = if tracking {
+                proportional.max(1.0)
+            } else {
+                f64::NEG_INFINITY
+            };
+            let out = (self.above_run[l] >= self.needed_above) & (size < max) & (grow_to > size);
+            let inward =
+                (self.below_run[l] >= self.needed_below) & (size > min) & (shrink_to < size);
+            may[l] = out | inward;
             any |= out | inward;
         }
-        any
+        (may, any)
     }
 }
 
@@ -323,19 +356,6 @@ impl Group {
             last_scale_out_s: f64::NEG_INFINITY,
             last_activity_s: f64::NEG_INFINITY,
         }
-    }
-
-    /// Whether a scale-in alarm can change anything: not at the minimum, where no
-    /// scaling activity starts, so no cooldown either (see [`Group::act`]).
-    #[must_use]
-    pub fn may_scale_in(&self) -> bool {
-        self.members.len() > self.min as usize
-    }
-
-    /// Whether a scale-out alarm can change anything: not at the maximum.
-    #[must_use]
-    pub fn may_scale_out(&self) -> bool {
-        self.members.len() < self.max as usize
     }
 
     /// Instances in service at time `t_s`.
@@ -822,6 +842,22 @@ mod tests {
         sizes
     }
 
+    #[test]
+    fn a_low_alarm_asking_for_the_current_size_needs_no_decision() {
+        // Three in service at 40% against a 50% target: the low alarm (below 45%) is in
+        // ALARM after 15 datapoints, but the policy asks ceil(3 × 40 / 50) = 3, the
+        // size it has. At 20% it asks ceil(3 × 20 / 50) = 2.
+        let mut g = Scaled::new(&GroupSpec {
+            initial: 3,
+            ..cpu_tracking(50.0)
+        });
+        assert_eq!(run(&mut g, 0, 15, 40.0), vec![3; 15]);
+        let may = |g: &Scaled| g.alarms.may_resize(&[3.0], &[3.0], 1.0, 10.0);
+        assert_eq!(may(&g), ([false], false));
+        g.alarms.feed(60.0, &[20.0]);
+        assert_eq!(may(&g), ([true], true));
+    }
+
     proptest! {
         /// Target tracking, datapoint by datapoint, against the reference: sizes stay
         /// within the bounds, each scale-out waits for the scale-out cooldown since the
@@ -931,6 +967,88 @@ mod tests {
                     size = wanted;
                 }
                 prop_assert_eq!(sizes[4], size as usize, "after period {}", p);
+            }
+        }
+
+        /// Where `Alarms::may_resize` says a lane's group cannot change size, asking the
+        /// group changes nothing: neither its size nor its cooldowns. (The engine asks
+        /// only the lanes it names.)
+        #[test]
+        fn a_group_ruled_out_by_may_resize_would_not_have_changed(
+            // runs of one value, long enough to put either alarm in ALARM
+            runs in proptest::collection::vec(
+                (
+                    prop_oneof![
+                        Just(5.0),
+                        Just(30.0),
+                        Just(44.0),
+                        Just(50.0),
+                        Just(70.0),
+                        Just(150.0)
+                    ],
+                    1usize..30,
+                ),
+                1..12,
+            ),
+            simple in any::<bool>(),
+            min in 1u32..3,
+            span in 0u32..5,
+            initial in 0u32..8,
+            launch_delay_s in prop_oneof![Just(0.0), Just(120.0), Just(300.0)],
+            cooldown_minutes in 0u32..10,
+        ) {
+            let cooldown_s = f64::from(cooldown_minutes) * 60.0;
+            let policy = if simple {
+                Policy::Simple {
+                    evaluation_periods: 2,
+                    upper_threshold: 60.0,
+                    upper_adjustment: 2,
+                    lower_threshold: 20.0,
+                    lower_adjustment: -1,
+                    cooldown_s,
+                    metric: Metric::Cpu,
+                    period_s: 60.0,
+                }
+            } else {
+                Policy::TargetTracking {
+                    metric: Metric::Cpu,
+                    target: 50.0,
+                    scale_out_cooldown_s: cooldown_s,
+                    scale_in_cooldown_s: cooldown_s * 2.0,
+                }
+            };
+            let spec = GroupSpec {
+                min,
+                max: min + span,
+                initial,
+                launch_delay_s,
+                policy,
+                scheduled: Vec::new(),
+            };
+            let metrics: Vec<f64> = runs
+                .iter()
+                .flat_map(|&(m, n)| std::iter::repeat_n(m, n))
+                .collect();
+            let (lower, upper) = (f64::from(min), f64::from(min + span));
+            let mut g = Scaled::new(&spec);
+            for (i, &m) in metrics.iter().enumerate() {
+                #[allow(clippy::cast_precision_loss)]
+                let t_end = (i + 1) as f64 * 60.0;
+                prop_assert!(g.alarms.feed(60.0, &[m]));
+                #[allow(clippy::cast_precision_loss)]
+                let (size, serving) = (
+                    g.group.members.len() as f64,
+                    g.group.in_service(t_end - 60.0) as f64,
+                );
+                let (may, any) = g.alarms.may_resize(&[size], &[serving], lower, upper);
+                prop_assert_eq!(any, may[0]);
+                let before = g.group.clone();
+                let wanted = g.group.act(t_end, 60.0, Some(g.alarms.signal(0)));
+                if !may[0] {
+                    prop_assert_eq!(wanted, before.members.len(), "minute {}", i);
+                    prop_assert_eq!(&g.group, &before, "minute {}", i);
+                }
+                g.group.resize(wanted, t_end, |_, _| {});
             }
         }
     }

@@ -471,15 +471,23 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         );
         let datapoint = alarms.feed(step_s, &metric);
         // Without a schedule to move its bounds, a lane's group changes only on a
-        // datapoint that puts an alarm in ALARM in a direction its bounds leave open:
-        // most steps, on no lane at all.
-        let (min, max) = (f64::from(inputs.spec.min), f64::from(inputs.spec.max));
-        if !(has_schedule || datapoint && alarms.any_may_act(sizes, min, max)) {
+        // datapoint whose alarm asks for a size its bounds leave open: most steps, on
+        // no lane at all.
+        let may_resize = if has_schedule {
+            [true; L]
+        } else if datapoint {
+            let (min, max) = (f64::from(inputs.spec.min), f64::from(inputs.spec.max));
+            let (may_resize, any) = alarms.may_resize(sizes, &n_serving, min, max);
+            if !any {
+                return;
+            }
+            may_resize
+        } else {
             return;
-        }
+        };
         let mut resized = false;
         for (l, group) in groups.iter_mut().enumerate() {
-            if !(has_schedule || datapoint && alarms.may_act(l, group)) {
+            if !may_resize[l] {
                 continue;
             }
             let size = group.act(t_end, step_s, datapoint.then(|| alarms.signal(l)));
