@@ -37,18 +37,23 @@ pub fn standard_normal(rng: &mut PathRng) -> f64 {
 /// One standard normal number for every lane, each from its lane's stream.
 #[inline]
 pub fn standard_normals<const L: usize>(rngs: &mut RngLanes<L>) -> [f64; L] {
+    const { assert!(L <= 64, "a lane mask is 64 bits") };
     let bits = rngs.next_u64();
     let mut z = [0.0; L];
-    let mut inside = [false; L];
+    // bit l set: lane l's point fell outside its rectangle (a mask, not an array of
+    // flags: read back at once, flags stored one by one stall the load)
+    let mut outside = 0u64;
     for l in 0..L {
-        (z[l], inside[l]) = first_try(bits[l]);
+        let inside;
+        (z[l], inside) = first_try(bits[l]);
+        outside |= u64::from(!inside) << l;
     }
-    if inside.contains(&false) {
-        for l in (0..L).filter(|l| !inside[*l]) {
-            let mut rng = rngs.get(l);
-            z[l] = after_first_try(&mut rng, bits[l]);
-            rngs.set(l, &rng);
-        }
+    while outside != 0 {
+        let l = outside.trailing_zeros() as usize;
+        outside &= outside - 1;
+        let mut rng = rngs.get(l);
+        z[l] = after_first_try(&mut rng, bits[l]);
+        rngs.set(l, &rng);
     }
     z
 }
