@@ -186,6 +186,11 @@ pub struct Alarms<const L: usize> {
     needed_below: u32,
     /// The target of a target-tracking policy, which sizes its answer in proportion.
     target: Option<f64>,
+    /// Cooldowns before a scale-out and a scale-in; whether the scale-out's cooldown runs
+    /// from the last scale-out (target tracking) or the last change (simple policies).
+    out_cooldown_s: f64,
+    in_cooldown_s: f64,
+    out_after_scale_out: bool,
     period_len_s: f64,
     period_sum: Lanes<f64, L>,
     datapoint: Lanes<f64, L>,
@@ -197,6 +202,15 @@ impl<const L: usize> Alarms<L> {
     /// The alarms of `spec`'s policy, with no datapoint yet.
     #[must_use]
     pub fn new(spec: &GroupSpec) -> Alarms<L> {
+        let (out_cooldown_s, in_cooldown_s) = match spec.policy {
+            Policy::Fixed => (0.0, 0.0),
+            Policy::TargetTracking {
+                scale_out_cooldown_s,
+                scale_in_cooldown_s,
+                ..
+            } => (scale_out_cooldown_s, scale_in_cooldown_s),
+            Policy::Simple { cooldown_s, .. } => (cooldown_s, cooldown_s),
+        };
         let (upper, lower, needed_above, needed_below) = match spec.policy {
             Policy::Fixed => (f64::INFINITY, f64::NEG_INFINITY, u32::MAX, u32::MAX),
             Policy::TargetTracking { target, .. } => (
@@ -227,6 +241,9 @@ impl<const L: usize> Alarms<L> {
                 Policy::TargetTracking { target, .. } => Some(target),
                 Policy::Fixed | Policy::Simple { .. } => None,
             },
+            out_cooldown_s,
+            in_cooldown_s,
+            out_after_scale_out: matches!(spec.policy, Policy::TargetTracking { .. }),
             period_len_s: 0.0,
             period_sum: Lanes([0.0; L]),
             datapoint: Lanes([0.0; L]),
@@ -279,17 +296,18 @@ impl<const L: usize> Alarms<L> {
         }
     }
 
-    /// Which lanes' groups may change size on the latest datapoint, cooldowns aside:
-    /// where not, [`Group::act`] would leave the group as it is (and its cooldowns with
-    /// it), so it need not be asked. Worked out for every lane at once, without
-    /// branches; also returns whether any lane may.
+    /// Which lanes' groups may change size on the latest datapoint, completed in a step
+    /// ending at `t_end_s`, as a mask (bit `l` for lane `l`): where not, [`Group::act`]
+    /// would leave the group as it is (and its cooldowns with it), so it need not be
+    /// asked. Worked out for every lane at once, without branches.
     ///
     /// A lane's group has `sizes` members, `serving` of them in service, within the
-    /// bounds `min` and `max` (those of every lane's group: no schedule moves them). An
-    /// alarm may act when it has the breaching datapoints it needs, in a direction the
-    /// bounds leave open, and, for target tracking, when the proportional size
-    /// [`Group::act`] would scale to lies that way: the low alarm often stays in ALARM
-    /// while the proportional size is the current one.
+    /// bounds `min` and `max` (those of every lane's group: no schedule moves them), and
+    /// the cooldown clocks `clocks`. An alarm may act when it has the breaching
+    /// datapoints it needs, its cooldown has passed, the bounds leave its direction
+    /// open, and, for target tracking, the proportional size [`Group::act`] would scale
+    /// to lies that way: the low alarm often stays in ALARM while the proportional size
+    /// is the current one, and the high alarm through the scale-out cooldown.
     #[must_use]
     pub fn may_resize(
         &self,
@@ -297,9 +315,11 @@ impl<const L: usize> Alarms<L> {
         serving: &[f64; L],
         min: f64,
         max: f64,
-    ) -> ([bool; L], bool) {
-        let mut may = [false; L];
-        let mut any = false;
+        t_end_s: f64,
+        clocks: &CooldownClocks<L>,
+    ) -> u64 {
+        const { assert!(L <= 64, "a lane mask is 64 bits") };
+        let mut may = 0;
         let (tracking, target) = (self.target.is_some(), self.target.unwrap_or(1.0));
         for l in 0..L {
             let size = sizes[l];
@@ -321,13 +341,56 @@ impl<const L: usize> Alarms<L> {
             } else {
                 f64::NEG_INFINITY
             };
-            let out = (self.above_run[l] >= self.needed_above) & (size < max) & (grow_to > size);
-            let inward =
-                (self.below_run[l] >= self.needed_below) & (size > min) & (shrink_to < size);
-            may[l] = out | inward;
-            any |= out | inward;
+            // the cooldowns as `Group::act` checks them
+            let out_clock_s = if self.out_after_scale_out {
+                clocks.last_scale_out_s[l]
+            } else {
+                clocks.last_activity_s[l]
+            };
+            let out_ready = t_end_s - out_clock_s >= self.out_cooldown_s;
+            let in_ready = t_end_s - clocks.last_activity_s[l] >= self.in_cooldown_s;
+            let out = (self.above_run[l] >= self.needed_above)
+                & out_ready
+                & (size < max)
+                & (grow_to > size);
+            let inward = (self.below_run[l] >= self.needed_below)
+                & in_ready
+                & (size > min)
+                & (shrink_to < size);
+            may |= u64::from(out | inward) << l;
         }
-        (may, any)
+        may
+    }
+}
+
+/// When each lane's group last scaled out and last changed size: its cooldown clocks,
+/// side by side for [`Alarms::may_resize`], copied from the groups after each change.
+#[derive(Debug, Clone)]
+pub struct CooldownClocks<const L: usize> {
+    last_scale_out_s: Lanes<f64, L>,
+    last_activity_s: Lanes<f64, L>,
+}
+
+impl<const L: usize> CooldownClocks<L> {
+    /// Groups that have never scaled.
+    #[must_use]
+    pub fn new() -> CooldownClocks<L> {
+        CooldownClocks {
+            last_scale_out_s: Lanes([f64::NEG_INFINITY; L]),
+            last_activity_s: Lanes([f64::NEG_INFINITY; L]),
+        }
+    }
+
+    /// Copies lane `lane`'s clocks from its group.
+    pub fn update(&mut self, lane: usize, group: &Group) {
+        self.last_scale_out_s[lane] = group.last_scale_out_s;
+        self.last_activity_s[lane] = group.last_activity_s;
+    }
+}
+
+impl<const L: usize> Default for CooldownClocks<L> {
+    fn default() -> CooldownClocks<L> {
+        CooldownClocks::new()
     }
 }
 
@@ -852,10 +915,15 @@ mod tests {
             ..cpu_tracking(50.0)
         });
         assert_eq!(run(&mut g, 0, 15, 40.0), vec![3; 15]);
-        let may = |g: &Scaled| g.alarms.may_resize(&[3.0], &[3.0], 1.0, 10.0);
-        assert_eq!(may(&g), ([false], false));
+        let may = |g: &Scaled| {
+            let mut clocks = CooldownClocks::new();
+            clocks.update(0, &g.group);
+            g.alarms
+                .may_resize(&[3.0], &[3.0], 1.0, 10.0, 16.0 * 60.0, &clocks)
+        };
+        assert_eq!(may(&g), 0);
         g.alarms.feed(60.0, &[20.0]);
-        assert_eq!(may(&g), ([true], true));
+        assert_eq!(may(&g), 1);
     }
 
     proptest! {
@@ -972,7 +1040,8 @@ mod tests {
 
         /// Where `Alarms::may_resize` says a lane's group cannot change size, asking the
         /// group changes nothing: neither its size nor its cooldowns. (The engine asks
-        /// only the lanes it names.)
+        /// only the lanes it names.) The cooldowns vary, so that alarms in ALARM are
+        /// often held by them.
         #[test]
         fn a_group_ruled_out_by_may_resize_would_not_have_changed(
             // runs of one value, long enough to put either alarm in ALARM
@@ -1040,11 +1109,13 @@ mod tests {
                     g.group.members.len() as f64,
                     g.group.in_service(t_end - 60.0) as f64,
                 );
-                let (may, any) = g.alarms.may_resize(&[size], &[serving], lower, upper);
-                prop_assert_eq!(any, may[0]);
+                let mut clocks = CooldownClocks::new();
+                clocks.update(0, &g.group);
+                let may = g.alarms.may_resize(&[size], &[serving], lower, upper, t_end, &clocks);
+                prop_assert!(may <= 1);
                 let before = g.group.clone();
                 let wanted = g.group.act(t_end, 60.0, Some(g.alarms.signal(0)));
-                if !may[0] {
+                if may == 0 {
                     prop_assert_eq!(wanted, before.members.len(), "minute {}", i);
                     prop_assert_eq!(&g.group, &before, "minute {}", i);
                 }

@@ -18,7 +18,9 @@
 //! results are dropped.
 
 use crate::billing::burst::{self, CreditSpec, CreditState, StepLength};
-use crate::capacity::autoscale::{Alarms, Group, GroupSpec, Metric, Policy, metric_values};
+use crate::capacity::autoscale::{
+    Alarms, CooldownClocks, Group, GroupSpec, Metric, Policy, metric_values,
+};
 use crate::capacity::{CapacityMeter, CapacityStats};
 use crate::catalog::CreditMode;
 use crate::lanes::Lanes;
@@ -224,6 +226,8 @@ pub(super) struct GroupLanes<'a, const L: usize> {
     groups: Vec<Group>,
     members: Members<L>,
     alarms: Alarms<L>,
+    /// Each lane's cooldown clocks, beside the groups (read at every datapoint).
+    cooldowns: CooldownClocks<L>,
     clocks: [Option<DeploymentClock>; L],
     length: Option<StepLength>,
     meter: CapacityMeter<L>,
@@ -276,6 +280,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             record_steps,
             members,
             alarms: Alarms::new(&inputs.spec),
+            cooldowns: CooldownClocks::new(),
             clocks: std::array::from_fn(|l| {
                 lanes[l].deployments.map(|d| DeploymentClock::new(d, 0))
             }),
@@ -335,6 +340,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             groups,
             members,
             alarms,
+            cooldowns,
             clocks,
             length,
             meter,
@@ -473,25 +479,22 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         // Without a schedule to move its bounds, a lane's group changes only on a
         // datapoint whose alarm asks for a size its bounds leave open: most steps, on
         // no lane at all.
-        let may_resize = if has_schedule {
-            [true; L]
+        let mut may_resize = if has_schedule {
+            u64::MAX >> (64 - L)
         } else if datapoint {
             let (min, max) = (f64::from(inputs.spec.min), f64::from(inputs.spec.max));
-            let (may_resize, any) = alarms.may_resize(sizes, &n_serving, min, max);
-            if !any {
-                return;
-            }
-            may_resize
+            alarms.may_resize(sizes, &n_serving, min, max, t_end, cooldowns)
         } else {
             return;
         };
         let mut resized = false;
-        for (l, group) in groups.iter_mut().enumerate() {
-            if !may_resize[l] {
-                continue;
-            }
+        while may_resize != 0 {
+            let l = may_resize.trailing_zeros() as usize;
+            may_resize &= may_resize - 1;
+            let group = &mut groups[l];
             let size = group.act(t_end, step_s, datapoint.then(|| alarms.signal(l)));
             if size != group.members.len() {
+                cooldowns.update(l, group);
                 resize(group, members, l, size, t_end, inputs, totals, *month);
                 #[allow(clippy::cast_precision_loss)]
                 let n = size as f64;
