@@ -477,8 +477,8 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         );
         let datapoint = alarms.feed(step_s, &metric);
         // Without a schedule to move its bounds, a lane's group changes only on a
-        // datapoint whose alarm asks for a size its bounds leave open: most steps, on
-        // no lane at all.
+        // datapoint whose alarm, its cooldown over, asks for a size its bounds leave
+        // open: most steps, on no lane at all.
         let mut may_resize = if has_schedule {
             u64::MAX >> (64 - L)
         } else if datapoint {
