@@ -15,7 +15,7 @@ use super::scaling::{
     AutoscalingSpec, DeploymentSpec, Owner, TriggerSpec, resolve_autoscaling,
     resolve_beanstalk_group, resolve_deployments,
 };
-pub use super::scaling::{DeploymentClock, DeploymentPlan, DeploymentPolicy};
+pub use super::scaling::{DeploymentClocks, DeploymentPlan, DeploymentPolicy};
 use super::timeline::Timeline;
 use crate::billing::apigw::{ApiRates, ApiType};
 use crate::billing::burst::CreditSpec;

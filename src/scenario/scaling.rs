@@ -9,6 +9,7 @@ use super::resolve::non_negative;
 use super::timeline::Timeline;
 use crate::capacity::autoscale::{GroupSpec, Metric, Policy, ScheduledAction};
 use crate::error::Result;
+use crate::lanes::Lanes;
 
 /// `[option.autoscaling]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -187,8 +188,8 @@ impl DeploymentPlan {
         self.phase_s(since_start_s) == Some(0)
     }
 
-    /// Whether a cycle position (from [`DeploymentPlan::phase_s`] or a
-    /// [`DeploymentClock`]) is inside a deployment.
+    /// Whether a cycle position (from [`DeploymentPlan::phase_s`]) is inside a
+    /// deployment.
     #[must_use]
     pub fn in_window_at(&self, phase_s: Option<i64>) -> bool {
         phase_s.is_some_and(|p| p < self.window_s)
@@ -216,38 +217,66 @@ impl DeploymentPlan {
     }
 }
 
-/// A [`DeploymentPlan`]'s cycle position, advanced step by step: the same values as
-/// [`DeploymentPlan::phase_s`] without a division at every step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DeploymentClock {
-    rel_s: i64,
-    every_s: i64,
+/// Each lane's position in its [`DeploymentPlan`]'s cycle (one lane per Monte Carlo
+/// path), advanced step by step for every lane at once: the same values as
+/// [`DeploymentPlan::phase_s`] without a division at every step. A lane without
+/// deployments is never inside one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DeploymentClocks<const L: usize> {
+    /// Seconds into the current cycle; negative before the first deployment.
+    rel_s: Lanes<i64, L>,
+    every_s: Lanes<i64, L>,
+    window_s: Lanes<i64, L>,
 }
 
-impl DeploymentClock {
-    /// The clock at `since_start_s` after the horizon's start.
+/// A clock that never reaches a deployment: negative for longer than any horizon.
+const NEVER_S: i64 = i64::MIN / 2;
+
+impl<const L: usize> DeploymentClocks<L> {
+    /// The lanes' clocks at the start of the horizon (`None`: no deployments).
     #[must_use]
-    pub fn new(plan: &DeploymentPlan, since_start_s: i64) -> DeploymentClock {
-        DeploymentClock {
-            rel_s: plan
-                .phase_s(since_start_s)
-                .unwrap_or(since_start_s - plan.first_s),
-            every_s: plan.every_s,
+    pub fn new(plans: [Option<&DeploymentPlan>; L]) -> DeploymentClocks<L> {
+        DeploymentClocks {
+            rel_s: Lanes::from_fn(|l| {
+                plans[l].map_or(NEVER_S, |d| d.phase_s(0).unwrap_or(-d.first_s))
+            }),
+            every_s: Lanes::from_fn(|l| plans[l].map_or(i64::MAX, |d| d.every_s)),
+            window_s: Lanes::from_fn(|l| plans[l].map_or(0, |d| d.window_s)),
         }
     }
 
-    /// Seconds into the current cycle (`None` before the first deployment).
-    #[must_use]
-    pub fn phase_s(&self) -> Option<i64> {
-        (self.rel_s >= 0).then_some(self.rel_s)
-    }
-
-    /// Moves the clock on by `step_s` seconds.
-    pub fn advance(&mut self, step_s: i64) {
-        self.rel_s += step_s;
-        if self.rel_s >= self.every_s {
-            self.rel_s = self.rel_s.rem_euclid(self.every_s);
+    /// The lanes inside a deployment during the step now starting, and those whose
+    /// deployment starts with it, as masks (bit `l` for lane `l`); then moves every
+    /// clock on by `step_s` seconds. Without branches, but for a step longer than a
+    /// cycle.
+    pub fn advance(&mut self, step_s: i64) -> (u64, u64) {
+        const { assert!(L <= 64, "a lane mask is 64 bits") };
+        let (mut inside, mut starting) = (0, 0);
+        let mut past_a_cycle = false;
+        for l in 0..L {
+            let rel = self.rel_s[l];
+            inside |= u64::from((rel >= 0) & (rel < self.window_s[l])) << l;
+            starting |= u64::from(rel == 0) << l;
+            // within a cycle, and a step no longer than a cycle: at most one wrap
+            let next = rel + step_s;
+            let next = if next >= self.every_s[l] {
+                next - self.every_s[l]
+            } else {
+                next
+            };
+            past_a_cycle |= next >= self.every_s[l];
+            self.rel_s[l] = next;
         }
+        if past_a_cycle {
+            for (rel, every) in self.rel_s.iter_mut().zip(&self.every_s) {
+                *rel = if *rel >= *every {
+                    rel.rem_euclid(*every)
+                } else {
+                    *rel
+                };
+            }
+        }
+        (inside, starting)
     }
 }
 
@@ -579,11 +608,25 @@ mod tests {
         assert!(d.in_window(14 * 3600) && d.starts_at(14 * 3600));
         assert!(d.in_window(14 * 3600 + 540) && !d.in_window(14 * 3600 + 600));
         assert!(d.in_window(14 * 3600 + 120_960) && d.starts_at(14 * 3600 + 120_960));
-        // the clock the engine advances agrees with the rule at every step of a year
-        let mut clock = DeploymentClock::new(&d, 0);
+        // the clocks the engine advances agree with the rule at every step of a year,
+        // beside a lane without deployments, and with steps longer than a cycle
+        let mut clocks = DeploymentClocks::new([Some(&d), None]);
         for k in 0..525_600 {
-            assert_eq!(clock.phase_s(), d.phase_s(k * 60), "minute {k}");
-            clock.advance(60);
+            let (inside, starting) = clocks.advance(60);
+            assert_eq!(inside, u64::from(d.in_window(k * 60)), "minute {k}");
+            assert_eq!(starting, u64::from(d.starts_at(k * 60)), "minute {k}");
+        }
+        let often = DeploymentPlan {
+            first_s: 90,
+            every_s: 50,
+            window_s: 20,
+            ..d
+        };
+        let mut clocks = DeploymentClocks::new([Some(&often)]);
+        for k in 0..10_000 {
+            let (inside, starting) = clocks.advance(60);
+            assert_eq!(inside == 1, often.in_window(k * 60), "step {k}");
+            assert_eq!(starting == 1, often.starts_at(k * 60), "step {k}");
         }
         assert_eq!(d.batch(4), 2);
         assert_eq!(d.batch(1), 1);

@@ -25,7 +25,7 @@ use crate::capacity::{CapacityMeter, CapacityStats};
 use crate::catalog::CreditMode;
 use crate::lanes::Lanes;
 use crate::scenario::Timeline;
-use crate::scenario::options::{DeploymentClock, DeploymentPlan, DeploymentPolicy};
+use crate::scenario::options::{DeploymentClocks, DeploymentPlan, DeploymentPolicy};
 
 /// Paths advanced together: four 512-bit vectors of `f64` per quantity, enough to pay
 /// for the work done once per step whatever the lanes (month and hour bookkeeping,
@@ -228,7 +228,8 @@ pub(super) struct GroupLanes<'a, const L: usize> {
     alarms: Alarms<L>,
     /// Each lane's cooldown clocks, beside the groups (read at every datapoint).
     cooldowns: CooldownClocks<L>,
-    clocks: [Option<DeploymentClock>; L],
+    /// Each lane's place in its deployment cycle.
+    deployment_clocks: DeploymentClocks<L>,
     length: Option<StepLength>,
     meter: CapacityMeter<L>,
     totals: Totals<L>,
@@ -281,9 +282,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             members,
             alarms: Alarms::new(&inputs.spec),
             cooldowns: CooldownClocks::new(),
-            clocks: std::array::from_fn(|l| {
-                lanes[l].deployments.map(|d| DeploymentClock::new(d, 0))
-            }),
+            deployment_clocks: DeploymentClocks::new(std::array::from_fn(|l| lanes[l].deployments)),
             length: inputs
                 .credits
                 .map(|spec| StepLength::new(spec, timeline.step_seconds())),
@@ -341,7 +340,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             members,
             alarms,
             cooldowns,
-            clocks,
+            deployment_clocks,
             length,
             meter,
             totals,
@@ -404,15 +403,13 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         let mut running = size;
         let mut in_service = n_serving;
         if any_deployments {
-            for l in 0..L {
-                let (Some(d), Some(clock)) = (lanes[l].deployments, &mut clocks[l]) else {
+            let (mut inside, starting) = deployment_clocks.advance(timeline.step_s);
+            while inside != 0 {
+                let l = inside.trailing_zeros() as usize;
+                inside &= inside - 1;
+                let Some(d) = lanes[l].deployments else {
                     continue;
                 };
-                let phase_s = clock.phase_s();
-                clock.advance(timeline.step_s);
-                if !d.in_window_at(phase_s) {
-                    continue;
-                }
                 let extra = deploy(
                     d,
                     inputs,
@@ -424,7 +421,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
                 // Extra instances are billed, each launch with its minimum.
                 running[l] += extra;
                 totals.billed_s[*month][l] += extra * step_s;
-                if phase_s == Some(0) {
+                if starting >> l & 1 == 1 {
                     let window = d.window_s();
                     totals.billed_s[*month][l] +=
                         extra * ((inputs.billed_per_run)(window) - window);
