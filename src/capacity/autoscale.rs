@@ -83,6 +83,15 @@ pub struct ScheduledAction {
     pub max: u32,
 }
 
+impl ScheduledAction {
+    /// Whether the action falls in the step `[t_s, t_s + step_s)`, where `day_offset_s`
+    /// is the seconds since midnight UTC at `t_s`.
+    #[must_use]
+    pub fn due(&self, day_offset_s: i64, step_s: i64) -> bool {
+        (self.at_s - day_offset_s).rem_euclid(86_400) < step_s
+    }
+}
+
 /// A group's configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupSpec {
@@ -302,7 +311,7 @@ impl<const L: usize> Alarms<L> {
     /// asked. Worked out for every lane at once, without branches.
     ///
     /// A lane's group has `sizes` members, `serving` of them in service, within the
-    /// bounds `min` and `max` (those of every lane's group: no schedule moves them), and
+    /// bounds `min` and `max` (the same on every lane: a schedule moves them alike), and
     /// the cooldown clocks `clocks`. An alarm may act when it has the breaching
     /// datapoints it needs, its cooldown has passed, the bounds leave its direction
     /// open, and, for target tracking, the proportional size [`Group::act`] would scale
@@ -437,12 +446,17 @@ impl Group {
             return;
         }
         for action in &self.spec.scheduled {
-            let due = (action.at_s - day_offset_s).rem_euclid(86_400);
-            if due < step_s {
+            if action.due(day_offset_s, step_s) {
                 self.min = action.min;
                 self.max = action.max;
             }
         }
+    }
+
+    /// The group's bounds as they stand (its spec's, or a scheduled action's).
+    #[must_use]
+    pub fn bounds(&self) -> (u32, u32) {
+        (self.min, self.max)
     }
 
     /// The size the group wants at the end of a step, within its bounds, given the

@@ -19,7 +19,7 @@
 
 use crate::billing::burst::{self, CreditSpec, CreditState, StepLength};
 use crate::capacity::autoscale::{
-    Alarms, CooldownClocks, Group, GroupSpec, Metric, Policy, metric_values,
+    Alarms, CooldownClocks, Group, GroupSpec, Metric, Policy, ScheduledAction, metric_values,
 };
 use crate::capacity::{CapacityMeter, CapacityStats};
 use crate::catalog::CreditMode;
@@ -370,12 +370,19 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         #[allow(clippy::cast_precision_loss)]
         let t = k as f64 * step_s;
         let t_end = t + step_s;
-        if has_schedule {
+        // Every lane's group has the same schedule: its bounds move on every lane at
+        // the same steps, and stay the same on every lane.
+        let bounds_move = has_schedule && {
             let day_offset_s = timeline.time_s(k).rem_euclid(86_400);
-            for group in groups.iter_mut() {
-                group.apply_schedule(day_offset_s, timeline.step_s);
+            let due = |a: &ScheduledAction| a.due(day_offset_s, timeline.step_s);
+            let moves = inputs.spec.scheduled.iter().any(due);
+            if moves {
+                for group in groups.iter_mut() {
+                    group.apply_schedule(day_offset_s, timeline.step_s);
+                }
             }
-        }
+            moves
+        };
         let demand_vcpu = Lanes::<f64, L>::from_fn(|l| rps[l] * vcpu_s[l]);
         let n_serving = members.serving(t);
         let mut capacity_vcpu = match (inputs.credits, &*length) {
@@ -473,13 +480,14 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             *period_s,
         );
         let datapoint = alarms.feed(step_s, &metric);
-        // Without a schedule to move its bounds, a lane's group changes only on a
-        // datapoint whose alarm, its cooldown over, asks for a size its bounds leave
+        // A lane's group changes only where a scheduled action moves its bounds, or on
+        // a datapoint whose alarm, its cooldown over, asks for a size its bounds leave
         // open: most steps, on no lane at all.
-        let mut may_resize = if has_schedule {
+        let mut may_resize = if bounds_move {
             u64::MAX >> (64 - L)
         } else if datapoint {
-            let (min, max) = (f64::from(inputs.spec.min), f64::from(inputs.spec.max));
+            let (min, max) = groups.first().map_or((0, 0), Group::bounds);
+            let (min, max) = (f64::from(min), f64::from(max));
             alarms.may_resize(sizes, &n_serving, min, max, t_end, cooldowns)
         } else {
             return;

@@ -286,6 +286,40 @@ mod tests {
     }
 
     #[test]
+    fn a_schedule_that_lifts_the_maximum_lets_the_policy_scale_out_past_it() {
+        // Fargate tasks of 0.5 vCPU, 2 to 3 of them but up to 6 from 13:00 to 23:00, under
+        // a daily cycle of 0.1 to 0.95 vCPU peaking at 20:00: with three tasks at the
+        // peak (63%), target tracking wants a fourth, which only the schedule allows.
+        // The scaling decision is asked only where it can change the size, within the
+        // bounds as the schedule leaves them, not the option's own.
+        let text = "schema_version = 1\nname = \"schedule\"\nstart = 2027-01-01\n\
+             horizon_months = 1\nstep = \"1m\"\n[workload]\nvcpu_ms_per_request = 25.0\n\
+             duration_ms = 25.0\n[workload.synthetic]\nrequests_per_second = 20.0\n\
+             daily_amplitude = 0.9\npeak_hour_utc = 20.0\nweekend_factor = 1.0\n\
+             [[option]]\nname = \"tasks\"\nservice = \"fargate\"\nvcpu = 0.5\n\
+             memory_gb = 1\n[option.autoscaling]\nmin = 2\nmax = 3\ntarget = 50.0\n\
+             [[option.autoscaling.scheduled]]\nat_utc = \"13:00\"\nmin = 2\nmax = 6\n\
+             [[option.autoscaling.scheduled]]\nat_utc = \"23:00\"\nmin = 2\nmax = 3\n";
+        let (run, _) = run_recording(&plan(text));
+        let steps = &run.options[0].steps;
+        let running =
+            |day: usize, hour: usize, minute: usize| steps[day * 1440 + hour * 60 + minute].running;
+        for day in [1, 2, 17] {
+            assert!(running(day, 12, 0) <= 3.0, "day {day}, 12:00");
+            assert!(running(day, 20, 30) >= 4.0, "day {day}, 20:30");
+            assert!(running(day, 23, 1) <= 3.0, "day {day}, 23:01");
+        }
+        // beyond the option's maximum only while the schedule allows it (a step's size
+        // is the one it starts with: the 23:00 action takes effect at its end)
+        for (k, step) in steps.iter().enumerate() {
+            let minute = k % 1440;
+            if !(13 * 60..=23 * 60).contains(&minute) {
+                assert!(step.running <= 3.0, "step {k}");
+            }
+        }
+    }
+
+    #[test]
     fn members_kept_as_one_ledger_match_one_ledger_each() {
         // Every figure must be the same, to the bit, in both credit modes, whether the
         // first three instances keep one ledger or three. In standard mode the credits
