@@ -193,13 +193,13 @@ pub struct Alarms<const L: usize> {
     /// Breaching datapoints in a row either alarm needs before the policy can act.
     needed_above: u32,
     needed_below: u32,
-    /// The target of a target-tracking policy, which sizes its answer in proportion.
+    /// The target of a target-tracking policy, which sizes its answer in proportion
+    /// (and whose scale-out cooldown runs from the last scale-out, where a simple
+    /// policy's runs from the last change).
     target: Option<f64>,
-    /// Cooldowns before a scale-out and a scale-in; whether the scale-out's cooldown runs
-    /// from the last scale-out (target tracking) or the last change (simple policies).
+    /// Cooldowns before a scale-out and a scale-in.
     out_cooldown_s: f64,
     in_cooldown_s: f64,
-    out_after_scale_out: bool,
     period_len_s: f64,
     period_sum: Lanes<f64, L>,
     datapoint: Lanes<f64, L>,
@@ -211,14 +211,15 @@ impl<const L: usize> Alarms<L> {
     /// The alarms of `spec`'s policy, with no datapoint yet.
     #[must_use]
     pub fn new(spec: &GroupSpec) -> Alarms<L> {
-        let (out_cooldown_s, in_cooldown_s) = match spec.policy {
-            Policy::Fixed => (0.0, 0.0),
+        let (target, out_cooldown_s, in_cooldown_s) = match spec.policy {
+            Policy::Fixed => (None, 0.0, 0.0),
             Policy::TargetTracking {
+                target,
                 scale_out_cooldown_s,
                 scale_in_cooldown_s,
                 ..
-            } => (scale_out_cooldown_s, scale_in_cooldown_s),
-            Policy::Simple { cooldown_s, .. } => (cooldown_s, cooldown_s),
+            } => (Some(target), scale_out_cooldown_s, scale_in_cooldown_s),
+            Policy::Simple { cooldown_s, .. } => (None, cooldown_s, cooldown_s),
         };
         let (upper, lower, needed_above, needed_below) = match spec.policy {
             Policy::Fixed => (f64::INFINITY, f64::NEG_INFINITY, u32::MAX, u32::MAX),
@@ -246,13 +247,9 @@ impl<const L: usize> Alarms<L> {
             lower,
             needed_above,
             needed_below,
-            target: match spec.policy {
-                Policy::TargetTracking { target, .. } => Some(target),
-                Policy::Fixed | Policy::Simple { .. } => None,
-            },
+            target,
             out_cooldown_s,
             in_cooldown_s,
-            out_after_scale_out: matches!(spec.policy, Policy::TargetTracking { .. }),
             period_len_s: 0.0,
             period_sum: Lanes([0.0; L]),
             datapoint: Lanes([0.0; L]),
@@ -334,12 +331,7 @@ impl<const L: usize> Alarms<L> {
             let size = sizes[l];
             // the size each alarm would ask for: target tracking, the proportional size
             // as `Group::act` works it out; a simple policy, any step its way
-            let datapoint = self.datapoint[l];
-            let proportional = if serving[l] > 0.0 && datapoint.is_finite() {
-                (serving[l] * datapoint / target).ceil()
-            } else {
-                size
-            };
+            let proportional = proportional_size(serving[l], self.datapoint[l], target, size);
             let grow_to = if tracking {
                 proportional
             } else {
@@ -351,13 +343,13 @@ impl<const L: usize> Alarms<L> {
                 f64::NEG_INFINITY
             };
             // the cooldowns as `Group::act` checks them
-            let out_clock_s = if self.out_after_scale_out {
+            let out_since_s = if tracking {
                 clocks.last_scale_out_s[l]
             } else {
                 clocks.last_activity_s[l]
             };
-            let out_ready = t_end_s - out_clock_s >= self.out_cooldown_s;
-            let in_ready = t_end_s - clocks.last_activity_s[l] >= self.in_cooldown_s;
+            let out_ready = cooled_down(t_end_s, out_since_s, self.out_cooldown_s);
+            let in_ready = cooled_down(t_end_s, clocks.last_activity_s[l], self.in_cooldown_s);
             let out = (self.above_run[l] >= self.needed_above)
                 & out_ready
                 & (size < max)
@@ -401,6 +393,25 @@ impl<const L: usize> Default for CooldownClocks<L> {
     fn default() -> CooldownClocks<L> {
         CooldownClocks::new()
     }
+}
+
+/// Target tracking's answer to a datapoint: the size that brings the metric of the
+/// `serving` instances that report it to the target, `ceil(serving × datapoint /
+/// target)`, or `current` when none reports it. (One statement for [`Group::act`] and
+/// for [`Alarms::may_resize`], which must agree to the bit.)
+#[inline(always)]
+fn proportional_size(serving: f64, datapoint: f64, target: f64, current: f64) -> f64 {
+    if serving > 0.0 && datapoint.is_finite() {
+        (serving * datapoint / target).ceil()
+    } else {
+        current
+    }
+}
+
+/// Whether a cooldown of `cooldown_s` started at `since_s` is over at `t_end_s`.
+#[inline(always)]
+fn cooled_down(t_end_s: f64, since_s: f64, cooldown_s: f64) -> bool {
+    t_end_s - since_s >= cooldown_s
 }
 
 /// Datapoints the target-tracking high alarm needs in a row.
@@ -513,9 +524,9 @@ impl Group {
                 ..
             } => {
                 let out_armed = above_run >= TARGET_TRACKING_HIGH_DATAPOINTS
-                    && t_end_s - self.last_scale_out_s >= scale_out_cooldown_s;
+                    && cooled_down(t_end_s, self.last_scale_out_s, scale_out_cooldown_s);
                 let in_armed = below_run >= TARGET_TRACKING_LOW_DATAPOINTS
-                    && t_end_s - self.last_activity_s >= scale_in_cooldown_s;
+                    && cooled_down(t_end_s, self.last_activity_s, scale_in_cooldown_s);
                 if !out_armed && !in_armed {
                     // no alarm can act: the usual datapoint, decided without the
                     // proportional size
@@ -526,11 +537,8 @@ impl Group {
                 // current size, so the same breach is not answered twice.
                 let serving = self.in_service(t_end_s - step_s);
                 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-                let proportional = if serving > 0 && datapoint.is_finite() {
-                    ((serving as f64) * datapoint / target).ceil() as i64
-                } else {
-                    current
-                };
+                let proportional =
+                    proportional_size(serving as f64, datapoint, target, current as f64) as i64;
                 if out_armed && proportional > current {
                     (proportional, Activity::ScaleOut)
                 } else if in_armed && proportional.max(1) < current {
@@ -547,7 +555,7 @@ impl Group {
                 ..
             } => {
                 let n = evaluation_periods;
-                if t_end_s - self.last_activity_s < cooldown_s {
+                if !cooled_down(t_end_s, self.last_activity_s, cooldown_s) {
                     (current, Activity::None)
                 } else if above_run >= n {
                     (current + upper_adjustment, Activity::Other)
