@@ -179,20 +179,14 @@ impl DeploymentPlan {
     /// deployment.
     #[must_use]
     pub fn in_window(&self, since_start_s: i64) -> bool {
-        self.in_window_at(self.phase_s(since_start_s))
+        self.phase_s(since_start_s)
+            .is_some_and(|p| p < self.window_s)
     }
 
     /// Whether a deployment starts at this step.
     #[must_use]
     pub fn starts_at(&self, since_start_s: i64) -> bool {
         self.phase_s(since_start_s) == Some(0)
-    }
-
-    /// Whether a cycle position (from [`DeploymentPlan::phase_s`]) is inside a
-    /// deployment.
-    #[must_use]
-    pub fn in_window_at(&self, phase_s: Option<i64>) -> bool {
-        phase_s.is_some_and(|p| p < self.window_s)
     }
 
     /// Length of a deployment, seconds.
