@@ -150,9 +150,13 @@ fn run_on_lanes<const L: usize>(paths: Vec<(&Plan, DemandStream)>, record: bool)
     };
     let plan = paths[0].0;
     let mut streams: Vec<DemandStream> = paths.into_iter().map(|(_, d)| d).collect();
-    // The noise of every lane runs together; spare lanes repeat the last path's.
+    // The noise of every lane runs together; spare lanes repeat the last path's. Without
+    // noise on any lane, none is drawn: its factors would all be exactly 1.
     let taken: Vec<Option<NoiseState>> = streams.iter_mut().map(DemandStream::take_noise).collect();
-    let mut noise = NoiseLanes::<L>::new(std::array::from_fn(|l| taken[l.min(real - 1)].clone()));
+    let mut noise = taken
+        .iter()
+        .any(Option::is_some)
+        .then(|| NoiseLanes::<L>::new(std::array::from_fn(|l| taken[l.min(real - 1)].clone())));
     // only one path is recorded: runs that record run one
     let mut traffic = TrafficLanes::new(&lanes, record);
     let mut runners: Vec<OptionRunner<'_, L>> = (0..plan.options.len())
@@ -171,7 +175,9 @@ fn run_on_lanes<const L: usize>(paths: Vec<(&Plan, DemandStream)>, record: bool)
                 step[l] = *r;
             }
         }
-        noise.apply(&mut block[..n]);
+        if let Some(noise) = &mut noise {
+            noise.apply(&mut block[..n]);
+        }
         traffic.add(&block[..n]);
         for runner in &mut runners {
             runner.advance(&block[..n]);
