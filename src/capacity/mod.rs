@@ -38,7 +38,7 @@ pub struct CapacityMeter<const L: usize = 1> {
     served_unit_s: Lanes<f64, L>,
     shortfall_s: Lanes<f64, L>,
     /// Each step's utilisation per lane, for its p95 (not for Lambda).
-    utilization: Option<UtilizationHistograms>,
+    utilization: Option<UtilizationHistograms<L>>,
     /// Peak instances in service (kept by fleet meters only).
     peak_instances: Lanes<f64, L>,
     /// Peak demand (kept by concurrency meters only).
@@ -46,7 +46,7 @@ pub struct CapacityMeter<const L: usize = 1> {
 }
 
 impl<const L: usize> CapacityMeter<L> {
-    fn empty(utilization: Option<UtilizationHistograms>) -> CapacityMeter<L> {
+    fn empty(utilization: Option<UtilizationHistograms<L>>) -> CapacityMeter<L> {
         CapacityMeter {
             demand_unit_s: Lanes([0.0; L]),
             served_unit_s: Lanes([0.0; L]),
@@ -60,7 +60,7 @@ impl<const L: usize> CapacityMeter<L> {
     /// A meter of capacity in service (instances or tasks), with its utilisation.
     #[must_use]
     pub fn for_instances() -> CapacityMeter<L> {
-        Self::empty(Some(UtilizationHistograms::new(L)))
+        Self::empty(Some(UtilizationHistograms::new()))
     }
 
     /// A meter of concurrency against a limit (Lambda): no utilisation to keep.
@@ -105,7 +105,7 @@ impl<const L: usize> CapacityMeter<L> {
                 1.0
             }
         });
-        histograms.record(&*utilization);
+        histograms.record(&utilization.0);
     }
 
     /// The statistics of lane `lane`; `requests_per_unit_second` converts unserved
@@ -161,21 +161,22 @@ const LANE_BINS: usize = UTILIZATION_BINS + 2;
 ///
 /// Counts only, 8 KB a lane. A step's bins are not counted at once: they are computed
 /// for every lane together (vector instructions) and held, step-major, for
-/// [`PENDING_STEPS`] steps, then counted one lane at a time, so that the increments of
-/// a lane all fall in its own 8 KB (in the first-level cache) instead of scattering over
-/// the meter's 256 KB step by step. (Counting each step at once, the histogram was a
-/// fifth of the engine's time; held and counted by lane, the engine takes 8% less.)
+/// [`PENDING_STEPS`] steps, then counted four lanes at a time, so that the increments
+/// fall in those lanes' 32 KB instead of scattering over the meter's 256 KB step by step.
+/// (Counting each step at once, the histogram was a fifth of the engine's time; held and
+/// counted by lane, the engine takes 8% less. Four lanes' independent increments side
+/// by side instead of one lane's in a row: 3% less again; eight: no better than four.)
 ///
 /// A quantile interpolates linearly between order statistics, as
 /// [`crate::stats::quantile_select`] does, each order statistic taken as the midpoint
 /// of its bin: within half a bin width (0.025 percentage points) of the exact value,
 /// and exact for 0 and 1.
 #[derive(Debug, Clone)]
-pub struct UtilizationHistograms {
-    counts: Vec<u32>,
-    lanes: usize,
-    /// Bins of the steps not yet counted: `pending[step × lanes + lane]`.
-    pending: Vec<u16>,
+pub struct UtilizationHistograms<const L: usize> {
+    /// Each lane's counts.
+    counts: Vec<[u32; LANE_BINS]>,
+    /// Bins of the steps not yet counted, a step's lanes side by side.
+    pending: Vec<[u16; L]>,
     pending_steps: usize,
     /// Steps recorded (the same on every lane).
     total: u64,
@@ -185,14 +186,19 @@ pub struct UtilizationHistograms {
 /// held bins and the lane being counted fit the first-level cache together.
 const PENDING_STEPS: usize = 128;
 
-impl UtilizationHistograms {
-    /// Empty histograms for `lanes` lanes.
+impl<const L: usize> Default for UtilizationHistograms<L> {
+    fn default() -> UtilizationHistograms<L> {
+        UtilizationHistograms::new()
+    }
+}
+
+impl<const L: usize> UtilizationHistograms<L> {
+    /// Empty histograms for `L` lanes.
     #[must_use]
-    pub fn new(lanes: usize) -> UtilizationHistograms {
+    pub fn new() -> UtilizationHistograms<L> {
         UtilizationHistograms {
-            counts: vec![0; lanes * LANE_BINS],
-            lanes,
-            pending: vec![0; lanes * PENDING_STEPS],
+            counts: vec![[0; LANE_BINS]; L],
+            pending: vec![[0; L]; PENDING_STEPS],
             pending_steps: 0,
             total: 0,
         }
@@ -200,14 +206,8 @@ impl UtilizationHistograms {
 
     /// Adds one step's utilisation on every lane (`utilization[l]` for lane `l`).
     #[inline]
-    pub fn record(&mut self, utilization: &[f64]) {
-        let at = self.pending_steps * self.lanes;
-        for (bin, u) in self.pending[at..at + self.lanes]
-            .iter_mut()
-            .zip(utilization)
-        {
-            *bin = Self::bin(*u);
-        }
+    pub fn record(&mut self, utilization: &[f64; L]) {
+        self.pending[self.pending_steps] = utilization.map(Self::bin);
         self.pending_steps += 1;
         self.total += 1;
         if self.pending_steps == PENDING_STEPS {
@@ -215,18 +215,25 @@ impl UtilizationHistograms {
         }
     }
 
-    /// Counts the held bins, lane by lane. (Kept out of line: it runs once every
+    /// Counts the held bins, four lanes at a time. (Kept out of line: it runs once every
     /// [`PENDING_STEPS`] steps, and inlined it crowds the step's loops.)
     #[inline(never)]
     fn count_pending(&mut self) {
-        let (steps, lanes) = (self.pending_steps, self.lanes);
-        for (lane, counts) in self.counts.chunks_exact_mut(LANE_BINS).enumerate() {
-            for held in self.pending[..steps * lanes]
-                .iter()
-                .skip(lane)
-                .step_by(lanes)
-            {
-                counts[usize::from(*held)] += 1;
+        let held = &self.pending[..self.pending_steps];
+        let (quads, rest) = self.counts.as_chunks_mut::<4>();
+        for (quad, [a, b, c, d]) in quads.iter_mut().enumerate() {
+            let lane = 4 * quad;
+            for bins in held {
+                a[usize::from(bins[lane])] += 1;
+                b[usize::from(bins[lane + 1])] += 1;
+                c[usize::from(bins[lane + 2])] += 1;
+                d[usize::from(bins[lane + 3])] += 1;
+            }
+        }
+        let first = L - rest.len();
+        for (lane, counts) in (first..).zip(rest) {
+            for bins in held {
+                counts[usize::from(bins[lane])] += 1;
             }
         }
         self.pending_steps = 0;
@@ -267,19 +274,22 @@ impl UtilizationHistograms {
         }
     }
 
+    /// Lane `lane`'s counts, with the bins still held.
+    fn lane_counts(&self, lane: usize) -> [u32; LANE_BINS] {
+        let mut counts = self.counts[lane];
+        for bins in &self.pending[..self.pending_steps] {
+            counts[usize::from(bins[lane])] += 1;
+        }
+        counts
+    }
+
     /// The `q` quantile of lane `lane` (`None` when nothing was recorded).
     #[must_use]
     pub fn quantile(&self, lane: usize, q: f64) -> Option<f64> {
         if self.total == 0 {
             return None;
         }
-        // the lane's counts with the bins still held
-        let mut counts = self.counts[lane * LANE_BINS..(lane + 1) * LANE_BINS].to_vec();
-        let held = &self.pending[..self.pending_steps * self.lanes];
-        for bin in held.iter().skip(lane).step_by(self.lanes) {
-            counts[usize::from(*bin)] += 1;
-        }
-        let counts = &counts[..];
+        let counts = &self.lane_counts(lane)[..];
         #[allow(clippy::cast_precision_loss)]
         let position = q.clamp(0.0, 1.0) * (self.total - 1) as f64;
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -348,8 +358,38 @@ mod tests {
     }
 
     #[test]
+    fn each_lane_counts_what_it_would_count_alone() {
+        // six lanes: four counted together, two after them; more steps than are held
+        // before counting, and some still held
+        let value = |lane: usize, step: usize| ((step * 7 + lane * 131) % 1000) as f64 / 999.0;
+        let steps = 3 * PENDING_STEPS + 17;
+        let mut together = UtilizationHistograms::<6>::new();
+        for step in 0..steps {
+            together.record(&std::array::from_fn(|lane| value(lane, step)));
+        }
+        for lane in 0..6 {
+            let mut alone = UtilizationHistograms::<1>::new();
+            for step in 0..steps {
+                alone.record(&[value(lane, step)]);
+            }
+            for q in [0.0, 0.05, 0.5, 0.95, 0.99, 1.0] {
+                assert_eq!(
+                    together.quantile(lane, q),
+                    alone.quantile(0, q),
+                    "lane {lane} q {q}"
+                );
+            }
+            assert_eq!(
+                together.lane_counts(lane),
+                alone.lane_counts(0),
+                "lane {lane}"
+            );
+        }
+    }
+
+    #[test]
     fn histogram_quantiles_are_exact_at_0_and_1_and_within_half_a_bin_otherwise() {
-        let mut h = UtilizationHistograms::new(1);
+        let mut h = UtilizationHistograms::<1>::new();
         assert_eq!(h.quantile(0, 0.95), None);
         for u in [0.0, 0.0, 0.0, 1.0] {
             h.record(&[u]);
@@ -359,7 +399,7 @@ mod tests {
         assert_eq!(h.quantile(0, 1.0), Some(1.0));
         assert_eq!(h.quantile(0, 0.0), Some(0.0));
         // out-of-range values count as 0 and 1
-        let mut h = UtilizationHistograms::new(1);
+        let mut h = UtilizationHistograms::<1>::new();
         h.record(&[-0.5]);
         h.record(&[f64::NAN]);
         h.record(&[1.5]);
@@ -370,7 +410,7 @@ mod tests {
             .map(|i| f64::from(i * 7919 % 1000) / 999.0)
             .collect();
         // on lane 1 of two, lane 0 holding other values
-        let mut h = UtilizationHistograms::new(2);
+        let mut h = UtilizationHistograms::<2>::new();
         for v in &values {
             h.record(&[1.0 - v, *v]);
         }
