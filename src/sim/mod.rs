@@ -12,7 +12,7 @@ mod noise;
 pub use group::LANES;
 pub use models::{CreditStats, StepRecord};
 
-use demand::DemandStream;
+use demand::{DemandLanes, DemandStream};
 use models::{LanePaths, OptionRunner, TrafficLanes};
 use noise::{NoiseLanes, NoiseState};
 
@@ -162,19 +162,12 @@ fn run_on_lanes<const L: usize>(paths: Vec<(&Plan, DemandStream)>, record: bool)
     let mut runners: Vec<OptionRunner<'_, L>> = (0..plan.options.len())
         .map(|i| OptionRunner::new(&lanes, i, record))
         .collect();
+    let mut demand = DemandLanes::new(streams);
     let mut block: Vec<[f64; L]> = vec![[0.0; L]; BLOCK_STEPS.min(steps)];
-    let mut lane_block = vec![0.0; BLOCK_STEPS.min(steps)];
     let mut first = 0;
     while first < steps {
         let n = BLOCK_STEPS.min(steps - first);
-        for l in 0..L {
-            if let Some(stream) = streams.get_mut(l) {
-                stream.fill(&mut lane_block[..n]);
-            }
-            for (step, r) in block[..n].iter_mut().zip(&lane_block[..n]) {
-                step[l] = *r;
-            }
-        }
+        demand.fill(&mut block[..n]);
         if let Some(noise) = &mut noise {
             noise.apply(&mut block[..n]);
         }
