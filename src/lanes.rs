@@ -24,6 +24,20 @@ impl<T, const L: usize> Lanes<T, L> {
     }
 }
 
+/// The smaller of two numbers, neither NaN: one vector instruction a vector of lanes.
+/// (`f64::min` also returns the number beside a NaN, which costs a comparison and a
+/// blend more; the engine's quantities are never NaN.)
+#[inline(always)]
+pub(crate) fn smaller(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
+/// The larger of two numbers, neither NaN (see [`smaller`]).
+#[inline(always)]
+pub(crate) fn larger(a: f64, b: f64) -> f64 {
+    if b > a { b } else { a }
+}
+
 impl<T, const L: usize> Deref for Lanes<T, L> {
     type Target = [T; L];
     #[inline(always)]

@@ -9,7 +9,7 @@ pub mod autoscale;
 
 use serde::Serialize;
 
-use crate::lanes::Lanes;
+use crate::lanes::{Lanes, larger, smaller};
 
 /// What an option served over the horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -82,7 +82,7 @@ impl<const L: usize> CapacityMeter<L> {
         instances: &[f64; L],
     ) {
         for l in 0..L {
-            let served = demand[l].min(capacity[l]);
+            let served = smaller(demand[l], capacity[l]);
             self.demand_unit_s[l] += demand[l] * step_s;
             self.served_unit_s[l] += served * step_s;
             self.shortfall_s[l] += if demand[l] > capacity[l] { step_s } else { 0.0 };
@@ -91,16 +91,16 @@ impl<const L: usize> CapacityMeter<L> {
         // for a fleet, the demand (concurrency wanted) for Lambda.
         let Some(histograms) = &mut self.utilization else {
             for (peak, d) in self.peak_demand.iter_mut().zip(demand) {
-                *peak = peak.max(*d);
+                *peak = larger(*peak, *d);
             }
             return;
         };
         for (peak, n) in self.peak_instances.iter_mut().zip(instances) {
-            *peak = peak.max(*n);
+            *peak = larger(*peak, *n);
         }
         let utilization = Lanes::<f64, L>::from_fn(|l| {
             if capacity[l] > 0.0 {
-                demand[l].min(capacity[l]) / capacity[l]
+                smaller(demand[l], capacity[l]) / capacity[l]
             } else {
                 1.0
             }
