@@ -1,4 +1,4 @@
-//! Per-lane arrays aligned to cache lines.
+//! Per-lane arrays aligned to cache lines, and the lane loops' minimum and maximum.
 //!
 //! The engine keeps a step's per-lane quantities (`[f64; 32]`: four 512-bit vectors) in
 //! its stack frame and in its state, storing them and loading them back within a few
@@ -22,20 +22,6 @@ impl<T, const L: usize> Lanes<T, L> {
     pub(crate) fn from_fn(f: impl FnMut(usize) -> T) -> Lanes<T, L> {
         Lanes(std::array::from_fn(f))
     }
-}
-
-/// The smaller of two numbers, neither NaN: one vector instruction a vector of lanes.
-/// (`f64::min` also returns the number beside a NaN, which costs a comparison and a
-/// blend more; the engine's quantities are never NaN.)
-#[inline(always)]
-pub(crate) fn smaller(a: f64, b: f64) -> f64 {
-    if b < a { b } else { a }
-}
-
-/// The larger of two numbers, neither NaN (see [`smaller`]).
-#[inline(always)]
-pub(crate) fn larger(a: f64, b: f64) -> f64 {
-    if b > a { b } else { a }
 }
 
 impl<T, const L: usize> Deref for Lanes<T, L> {
@@ -71,6 +57,20 @@ impl<'a, T, const L: usize> IntoIterator for &'a mut Lanes<T, L> {
     }
 }
 
+/// The smaller of two numbers, neither NaN: one vector instruction a vector of lanes.
+/// (`f64::min` also returns the number beside a NaN, which costs a comparison and a
+/// blend more; the engine's quantities are never NaN.)
+#[inline(always)]
+pub(crate) fn smaller(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
+/// The larger of two numbers, neither NaN (see [`smaller`]).
+#[inline(always)]
+pub(crate) fn larger(a: f64, b: f64) -> f64 {
+    if b > a { b } else { a }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +84,24 @@ mod tests {
         let on_stack = Lanes::<f64, 32>::from_fn(|l| l as f64);
         assert_eq!(std::ptr::from_ref(&on_stack).addr() % 64, 0);
         assert_eq!(on_stack[31], 31.0);
+    }
+
+    #[test]
+    fn smaller_and_larger_are_min_and_max_of_numbers() {
+        let numbers = [
+            -3.5,
+            -1e-300,
+            0.0,
+            2.0,
+            2.0 + f64::EPSILON * 2.0,
+            1e300,
+            f64::INFINITY,
+        ];
+        for a in numbers {
+            for b in numbers {
+                assert_eq!(smaller(a, b).to_bits(), a.min(b).to_bits(), "{a} {b}");
+                assert_eq!(larger(a, b).to_bits(), a.max(b).to_bits(), "{a} {b}");
+            }
+        }
     }
 }

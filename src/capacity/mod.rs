@@ -182,8 +182,8 @@ pub struct UtilizationHistograms<const L: usize> {
     total: u64,
 }
 
-/// Steps whose bins are held before they are counted: 8 KB for 32 lanes, so that the
-/// held bins and the lane being counted fit the first-level cache together.
+/// Steps whose bins are held before they are counted: 8 KB for 32 lanes, which stay in
+/// the first-level cache beside the lines of counts that the increments touch.
 const PENDING_STEPS: usize = 128;
 
 impl<const L: usize> Default for UtilizationHistograms<L> {
