@@ -1,4 +1,5 @@
-//! Per-lane arrays aligned to cache lines, and the lane loops' minimum and maximum.
+//! Per-lane arrays aligned to cache lines, the lane loops' minimum and maximum, and
+//! the lanes of a mask.
 //!
 //! The engine keeps a step's per-lane quantities (`[f64; 32]`: four 512-bit vectors) in
 //! its stack frame and in its state, storing them and loading them back within a few
@@ -71,6 +72,19 @@ pub(crate) fn larger(a: f64, b: f64) -> f64 {
     if b > a { b } else { a }
 }
 
+/// The lanes a mask names (bit `l` for lane `l`), in order: the lanes a pass over every
+/// lane found to need work done one lane at a time.
+#[inline(always)]
+pub(crate) fn lanes_in(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let lane = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            lane
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +98,17 @@ mod tests {
         let on_stack = Lanes::<f64, 32>::from_fn(|l| l as f64);
         assert_eq!(std::ptr::from_ref(&on_stack).addr() % 64, 0);
         assert_eq!(on_stack[31], 31.0);
+    }
+
+    #[test]
+    fn a_mask_names_its_lanes_in_order() {
+        assert_eq!(lanes_in(0).count(), 0);
+        assert_eq!(lanes_in(0b1010_0001).collect::<Vec<_>>(), [0, 5, 7]);
+        assert_eq!(lanes_in(1 << 63).collect::<Vec<_>>(), [63]);
+        assert_eq!(
+            lanes_in(u64::MAX).collect::<Vec<_>>(),
+            (0..64).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use rand::{Rng, RngCore};
 
 use super::rng::{PathRng, RngLanes};
 use super::ziggurat_tables::{ZIG_NORM_F, ZIG_NORM_R, ZIG_NORM_X};
+use crate::lanes::lanes_in;
 
 /// `f64::from_bits(bits | EXPONENT_2)` is a number in [2, 4) whose mantissa is `bits`
 /// (52 bits), as `rand`'s `into_float_with_exponent(1)` makes it.
@@ -42,15 +43,13 @@ pub fn standard_normals<const L: usize>(rngs: &mut RngLanes<L>) -> [f64; L] {
     let mut z = [0.0; L];
     // bit l set: lane l's point fell outside its rectangle (a mask, not an array of
     // flags: read back at once, flags stored one by one stall the load)
-    let mut outside = 0u64;
+    let mut outside = 0;
     for l in 0..L {
         let inside;
         (z[l], inside) = first_try(bits[l]);
         outside |= u64::from(!inside) << l;
     }
-    while outside != 0 {
-        let l = outside.trailing_zeros() as usize;
-        outside &= outside - 1;
+    for l in lanes_in(outside) {
         let mut rng = rngs.get(l);
         z[l] = after_first_try(&mut rng, bits[l]);
         rngs.set(l, &rng);

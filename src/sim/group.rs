@@ -23,7 +23,7 @@ use crate::capacity::autoscale::{
 };
 use crate::capacity::{CapacityMeter, CapacityStats};
 use crate::catalog::CreditMode;
-use crate::lanes::Lanes;
+use crate::lanes::{Lanes, lanes_in};
 use crate::scenario::Timeline;
 use crate::scenario::options::{DeploymentClocks, DeploymentPlan, DeploymentPolicy};
 
@@ -410,10 +410,8 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         let mut running = size;
         let mut in_service = n_serving;
         if any_deployments {
-            let (mut inside, starting) = deployment_clocks.advance(timeline.step_s);
-            while inside != 0 {
-                let l = inside.trailing_zeros() as usize;
-                inside &= inside - 1;
+            let (inside, starting) = deployment_clocks.advance(timeline.step_s);
+            for l in lanes_in(inside) {
                 let Some(d) = lanes[l].deployments else {
                     continue;
                 };
@@ -483,7 +481,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         // A lane's group changes only where a scheduled action moves its bounds, or on
         // a datapoint whose alarm, its cooldown over, asks for a size its bounds leave
         // open: most steps, on no lane at all.
-        let mut may_resize = if bounds_move {
+        let may_resize = if bounds_move {
             u64::MAX >> (64 - L)
         } else if datapoint {
             let (min, max) = groups.first().map_or((0, 0), Group::bounds);
@@ -493,9 +491,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             return;
         };
         let mut resized = false;
-        while may_resize != 0 {
-            let l = may_resize.trailing_zeros() as usize;
-            may_resize &= may_resize - 1;
+        for l in lanes_in(may_resize) {
             let group = &mut groups[l];
             let size = group.act(t_end, step_s, datapoint.then(|| alarms.signal(l)));
             if size != group.members.len() {
