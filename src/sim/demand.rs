@@ -168,7 +168,7 @@ impl DemandStream {
         let end = first + out.len();
         assert!(end <= self.steps, "invariant: no demand past the horizon");
         self.fill_shape(first, out);
-        self.apply_spikes(first, out);
+        self.apply_spikes(first, out.len(), out.iter_mut());
         if let Some(noise) = &mut self.noise {
             noise.apply(out.as_chunks_mut::<1>().0);
         }
@@ -283,9 +283,11 @@ impl DemandStream {
                 .eq(other.growth.iter().map(|(end, _)| end))
     }
 
-    fn apply_spikes(&self, first: usize, out: &mut [f64]) {
-        if let Some((offset, factors)) = self.spike_factors(first, out.len()) {
-            for (r, f) in out[offset..].iter_mut().zip(&factors) {
+    /// Multiplies the `len` steps from `first`, given in order by `steps`, by the
+    /// spikes over them (only the steps they reach are visited).
+    fn apply_spikes<'a>(&self, first: usize, len: usize, steps: impl Iterator<Item = &'a mut f64>) {
+        if let Some((offset, factors)) = self.spike_factors(first, len) {
+            for (r, f) in steps.skip(offset).zip(&factors) {
                 if !f.is_nan() {
                     *r *= f;
                 }
@@ -432,12 +434,15 @@ impl DemandLanes {
                 month += 1;
             }
             let (mut rps, mut weekly, mut growth) = ([0.0; L], [0.0; L], [0.0; L]);
+            // the same values on every lane: the first lane's
+            let mut values: &[f64] = &[];
             for (l, stream) in self.streams.iter().enumerate() {
                 let run = stream.run(k, end, month);
                 (rps[l], weekly[l], growth[l]) = (run.rps, run.weekly, run.growth);
+                if l == 0 {
+                    values = run.values;
+                }
             }
-            // the same values on every lane
-            let values = lead.run(k, end, month).values;
             let at = k - first;
             for (step, v) in out[at..at + values.len()].iter_mut().zip(values) {
                 demand_row(step, &rps, *v, &weekly, &growth);
@@ -445,13 +450,7 @@ impl DemandLanes {
             k += values.len();
         }
         for (l, stream) in self.streams.iter_mut().enumerate() {
-            if let Some((offset, factors)) = stream.spike_factors(first, out.len()) {
-                for (step, f) in out[offset..].iter_mut().zip(&factors) {
-                    if !f.is_nan() {
-                        step[l] *= f;
-                    }
-                }
-            }
+            stream.apply_spikes(first, out.len(), out.iter_mut().map(|step| &mut step[l]));
             stream.next_step = end;
         }
     }
