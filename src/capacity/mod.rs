@@ -244,16 +244,11 @@ impl<const L: usize> UtilizationHistograms<L> {
     #[inline]
     fn bin(utilization: f64) -> u16 {
         // Worked out in f64 and selected, not branched on, so that a step's bins are a
-        // few vector instructions.
+        // few vector instructions. Above 0 (so not NaN): held to 1, and scaled by a
+        // power of two, which is exact, so that below 1 the floor is at most 2,047.
         #[allow(clippy::cast_precision_loss)]
-        let between = (utilization * UTILIZATION_BINS as f64)
-            .clamp(0.0, (UTILIZATION_BINS - 1) as f64)
-            .floor();
-        #[allow(clippy::cast_precision_loss)]
-        let bin = if utilization >= 1.0 {
-            (LANE_BINS - 1) as f64
-        } else if utilization > 0.0 {
-            1.0 + between
+        let bin = if utilization > 0.0 {
+            1.0 + (smaller(utilization, 1.0) * UTILIZATION_BINS as f64).floor()
         } else {
             0.0
         };
@@ -385,6 +380,51 @@ mod tests {
                 "lane {lane}"
             );
         }
+    }
+
+    #[test]
+    fn a_utilization_falls_in_the_bin_its_definition_gives() {
+        // 0 for 0 or less (and NaN), the last for 1 or more, 1 + ⌊u × 2,048⌋ between,
+        // written with branches as the reference for the branch-free `bin`
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let reference = |u: f64| -> u16 {
+            if u >= 1.0 {
+                (LANE_BINS - 1) as u16
+            } else if u > 0.0 {
+                1 + (u * 2048.0).floor() as u16
+            } else {
+                0
+            }
+        };
+        let below_one = f64::from_bits(1.0f64.to_bits() - 1);
+        let mut values = vec![
+            f64::NAN,
+            f64::NEG_INFINITY,
+            -1.0,
+            -0.0,
+            0.0,
+            f64::from_bits(1),
+            f64::MIN_POSITIVE,
+            1.0 / 2048.0,
+            f64::from_bits((1.0f64 / 2048.0).to_bits() - 1),
+            0.5,
+            below_one,
+            1.0,
+            1.0 + f64::EPSILON,
+            2.0,
+            f64::INFINITY,
+        ];
+        // and every bin's edges: k / 2,048 and the number just below it
+        for k in 1..=2048u32 {
+            let edge = f64::from(k) / 2048.0;
+            values.extend([edge, f64::from_bits(edge.to_bits() - 1)]);
+        }
+        for u in values {
+            let bin = UtilizationHistograms::<1>::bin(u);
+            assert_eq!(bin, reference(u), "utilization {u:e}");
+        }
+        assert_eq!(UtilizationHistograms::<1>::bin(below_one), 2048);
+        assert_eq!(UtilizationHistograms::<1>::bin(1.0), 2049);
     }
 
     #[test]

@@ -398,7 +398,11 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             ),
             _ => full_capacity(members, inputs.vcpu_per_unit, t, fraction),
         };
-        if inputs.credits.is_some() {
+        // Unlimited mode never holds an instance back: nothing to count there.
+        if inputs
+            .credits
+            .is_some_and(|spec| spec.mode == CreditMode::Standard)
+        {
             for l in 0..L {
                 let unthrottled = n_serving[l] * inputs.vcpu_per_unit * fraction[l];
                 if capacity_vcpu[l] < demand_vcpu[l].min(unthrottled) - 1e-12 {
@@ -433,8 +437,10 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
                 }
             }
         }
-        let served_vcpu = Lanes::<f64, L>::from_fn(|l| demand_vcpu[l].min(capacity_vcpu[l]));
         meter.record(step_s, &demand_vcpu, &capacity_vcpu, &running);
+        // Read only by a scaling metric and a recorded step: not worked out at every step
+        // of a group that does neither.
+        let served_vcpu = || Lanes::<f64, L>::from_fn(|l| demand_vcpu[l].min(capacity_vcpu[l]));
         for (billed_s, n) in totals.billed_s[*month].iter_mut().zip(&size) {
             *billed_s += n * step_s;
         }
@@ -460,7 +466,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
                 running: running[0],
                 in_service: in_service[0],
                 capacity_vcpu: capacity_vcpu[0],
-                served_vcpu: served_vcpu[0],
+                served_vcpu: served_vcpu()[0],
                 credit_balance: mean_balance(members, 0, groups[0].members.len()),
                 surplus_credits: outstanding_surplus(members, 0, groups[0].members.len()).max(0.0),
             });
@@ -471,7 +477,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         let metric = metric_values(
             inputs.metric,
             &n_serving,
-            &served_vcpu,
+            &served_vcpu(),
             &capacity_vcpu,
             rps,
             response_bytes,
