@@ -175,6 +175,9 @@ pub(crate) fn ledger_step<const L: usize>(
     let mut wanted = Lanes([0.0; L]);
     let mut rest = Lanes([0.0; L]);
     let mut available = Lanes([0.0; L]);
+    // Only T2 standard instances get launch credits: the others' launch ledger stays
+    // empty, and is left unread and unwritten (decided once, not lane by lane).
+    let has_launch = spec.launch_credits > 0.0;
     for l in 0..L {
         // (max/min, not clamp: clamp checks its bounds, a branch in the lane loop)
         wanted[l] = demand_vcpu[l].max(0.0).min(spec.vcpu) * length.minutes;
@@ -182,11 +185,17 @@ pub(crate) fn ledger_step<const L: usize>(
         let repaid = length.earned.min(ledgers.surplus[l]);
         ledgers.surplus[l] -= repaid;
         let earned = length.earned - repaid;
-        // Launch credits are spent first, then earned credits as they come in.
-        let from_launch = wanted[l].min(ledgers.launch[l]);
-        ledgers.launch[l] -= from_launch;
-        rest[l] = wanted[l] - from_launch;
         available[l] = ledgers.balance[l] + earned;
+    }
+    if has_launch {
+        // Launch credits are spent first, then earned credits as they come in.
+        for l in 0..L {
+            let from_launch = wanted[l].min(ledgers.launch[l]);
+            ledgers.launch[l] -= from_launch;
+            rest[l] = wanted[l] - from_launch;
+        }
+    } else {
+        rest = wanted;
     }
     let mut deficit = Lanes([0.0; L]);
     let mut throttled = Lanes([false; L]);
