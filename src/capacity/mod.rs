@@ -391,7 +391,7 @@ mod tests {
             if u >= 1.0 {
                 (LANE_BINS - 1) as u16
             } else if u > 0.0 {
-                1 + (u * 2048.0).floor() as u16
+                1 + (u * UTILIZATION_BINS as f64).floor() as u16
             } else {
                 0
             }
