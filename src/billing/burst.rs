@@ -159,12 +159,7 @@ pub(crate) struct Ledgers<'a, const L: usize> {
 
 /// One step of `L` instances' ledgers with `demand_vcpu` wanted by each: updates the
 /// ledgers and returns, per instance, the credits spent and whether it was held to the
-/// baseline. This is the only implementation of the credit rules
-/// ([`CreditState::step`] is it for one instance).
-///
-/// Each pass is one operation over every instance with no branches (choices are
-/// selects on values already computed), so the engine's lanes compile to a few vector
-/// instructions per pass.
+/// baseline: [`ledger_lane`] on every instance, its kind decided once.
 #[inline]
 pub(crate) fn ledger_step<const L: usize>(
     spec: &CreditSpec,
@@ -172,57 +167,123 @@ pub(crate) fn ledger_step<const L: usize>(
     ledgers: &mut Ledgers<'_, L>,
     demand_vcpu: &[f64; L],
 ) -> (Lanes<f64, L>, Lanes<bool, L>) {
-    let mut wanted = Lanes([0.0; L]);
-    let mut rest = Lanes([0.0; L]);
-    let mut available = Lanes([0.0; L]);
-    // Only T2 standard instances get launch credits: the others' launch ledger stays
-    // empty, and is left unread and unwritten (decided once, not lane by lane).
-    let has_launch = spec.launch_credits > 0.0;
-    for l in 0..L {
-        // (max/min, not clamp: clamp checks its bounds, a branch in the lane loop)
-        wanted[l] = demand_vcpu[l].max(0.0).min(spec.vcpu) * length.minutes;
-        // Earnings pay down surplus first.
-        let repaid = length.earned.min(ledgers.surplus[l]);
-        ledgers.surplus[l] -= repaid;
-        let earned = length.earned - repaid;
-        available[l] = ledgers.balance[l] + earned;
-    }
-    if has_launch {
-        // Launch credits are spent first, then earned credits as they come in.
+    fn each<const L: usize, const UNLIMITED: bool, const LAUNCH: bool>(
+        spec: &CreditSpec,
+        length: &StepLength,
+        ledgers: &mut Ledgers<'_, L>,
+        demand_vcpu: &[f64; L],
+    ) -> (Lanes<f64, L>, Lanes<bool, L>) {
+        let mut spent = Lanes([0.0; L]);
+        let mut throttled = Lanes([false; L]);
         for l in 0..L {
-            let from_launch = wanted[l].min(ledgers.launch[l]);
-            ledgers.launch[l] -= from_launch;
-            rest[l] = wanted[l] - from_launch;
+            (spent[l], throttled[l]) = ledger_lane::<UNLIMITED, LAUNCH>(
+                spec,
+                length,
+                &mut ledgers.balance[l],
+                &mut ledgers.launch[l],
+                &mut ledgers.surplus[l],
+                demand_vcpu[l],
+            );
         }
+        (spent, throttled)
+    }
+    match LedgerKind::of(spec) {
+        LedgerKind::Standard => each::<L, false, false>(spec, length, ledgers, demand_vcpu),
+        LedgerKind::StandardWithLaunch => {
+            each::<L, false, true>(spec, length, ledgers, demand_vcpu)
+        }
+        LedgerKind::Unlimited => each::<L, true, false>(spec, length, ledgers, demand_vcpu),
+        LedgerKind::UnlimitedWithLaunch => {
+            each::<L, true, true>(spec, length, ledgers, demand_vcpu)
+        }
+    }
+}
+
+/// What a ledger does that differs by instance type and mode: whether the deficit is
+/// spent as surplus (unlimited) or held to the baseline (standard), and whether launch
+/// credits are spent first (T2 standard). Decided once per group, so that the lanes'
+/// loop has no branch on it ([`ledger_lane`]'s `UNLIMITED` and `LAUNCH`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LedgerKind {
+    /// Standard mode, no launch credits.
+    Standard,
+    /// Standard mode with launch credits (T2).
+    StandardWithLaunch,
+    /// Unlimited mode, no launch credits.
+    Unlimited,
+    /// Unlimited mode with launch credits (not granted by AWS; kept for completeness).
+    UnlimitedWithLaunch,
+}
+
+impl LedgerKind {
+    /// The kind of `spec`'s ledgers.
+    #[must_use]
+    pub(crate) fn of(spec: &CreditSpec) -> LedgerKind {
+        match (spec.mode, spec.launch_credits > 0.0) {
+            (CreditMode::Standard, false) => LedgerKind::Standard,
+            (CreditMode::Standard, true) => LedgerKind::StandardWithLaunch,
+            (CreditMode::Unlimited, false) => LedgerKind::Unlimited,
+            (CreditMode::Unlimited, true) => LedgerKind::UnlimitedWithLaunch,
+        }
+    }
+}
+
+/// One step of one instance's ledger (`balance`, `launch` credits, `surplus`) with
+/// `demand_vcpu` wanted: the credits spent, and whether it was held to the baseline.
+/// This is the only implementation of the credit rules ([`ledger_step`] and the
+/// engine's steady group step apply it lane by lane; [`CreditState::step`] is it for one
+/// instance). `UNLIMITED` and `LAUNCH` are `spec`'s [`LedgerKind`].
+///
+/// Written without branches on the values (choices are selects on values already
+/// computed), so that a loop of it over the engine's lanes compiles to a few vector
+/// instructions.
+#[inline(always)]
+pub(crate) fn ledger_lane<const UNLIMITED: bool, const LAUNCH: bool>(
+    spec: &CreditSpec,
+    length: &StepLength,
+    balance: &mut f64,
+    launch: &mut f64,
+    surplus: &mut f64,
+    demand_vcpu: f64,
+) -> (f64, bool) {
+    debug_assert_eq!(
+        (UNLIMITED, LAUNCH),
+        (
+            spec.mode == CreditMode::Unlimited,
+            spec.launch_credits > 0.0
+        ),
+        "invariant: the ledger's kind is its spec's"
+    );
+    // (max/min, not clamp: clamp checks its bounds, a branch in the lane loop)
+    let wanted = demand_vcpu.max(0.0).min(spec.vcpu) * length.minutes;
+    // Earnings pay down surplus first.
+    let repaid = length.earned.min(*surplus);
+    *surplus -= repaid;
+    let available = *balance + (length.earned - repaid);
+    // Launch credits are spent first, then earned credits as they come in. Only T2
+    // standard instances get them: the others' launch ledger is left unread.
+    let rest = if LAUNCH {
+        let from_launch = wanted.min(*launch);
+        *launch -= from_launch;
+        wanted - from_launch
     } else {
-        rest = wanted;
-    }
-    let mut deficit = Lanes([0.0; L]);
-    let mut throttled = Lanes([false; L]);
-    for l in 0..L {
-        let enough = rest[l] <= available[l];
-        deficit[l] = if enough { 0.0 } else { rest[l] - available[l] };
-        ledgers.balance[l] = if enough {
-            (available[l] - rest[l]).min(spec.max_balance)
-        } else {
-            0.0
-        };
-        throttled[l] = !enough;
-    }
-    let mut spent = wanted;
-    if spec.mode == CreditMode::Unlimited {
+        wanted
+    };
+    let enough = rest <= available;
+    let deficit = if enough { 0.0 } else { rest - available };
+    *balance = if enough {
+        (available - rest).min(spec.max_balance)
+    } else {
+        0.0
+    };
+    if UNLIMITED {
         // The deficit is spent as surplus, and the instance never slows down.
-        for (surplus, deficit) in ledgers.surplus.iter_mut().zip(deficit.iter()) {
-            *surplus += deficit;
-        }
-        throttled = Lanes([false; L]);
+        *surplus += deficit;
+        (wanted, false)
     } else {
         // Held to the baseline once empty: what was available is all it gets.
-        for (spent, deficit) in spent.iter_mut().zip(deficit.iter()) {
-            *spent -= deficit;
-        }
+        (wanted - deficit, !enough)
     }
-    (spent, throttled)
 }
 
 /// The surplus above 24 hours of earnings at the end of an hour: charged, and leaves the

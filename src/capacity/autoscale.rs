@@ -263,12 +263,34 @@ impl<const L: usize> Alarms<L> {
     /// timeline), whose datapoints [`Alarms::signal`] then reads.
     #[inline]
     pub fn feed(&mut self, step_s: f64, metric: &[f64; L]) -> bool {
-        if self.period_s <= 0.0 {
+        if !self.fed() {
             return false;
         }
-        for (sum, m) in self.period_sum.iter_mut().zip(metric) {
-            *sum += m * step_s;
+        for (l, m) in metric.iter().enumerate() {
+            self.feed_lane(l, step_s, *m);
         }
+        self.end_step(step_s)
+    }
+
+    /// Whether the alarms take datapoints at all (a fixed group's have none).
+    #[inline]
+    #[must_use]
+    pub fn fed(&self) -> bool {
+        self.period_s > 0.0
+    }
+
+    /// [`Alarms::feed`] of lane `lane` alone: its metric value over a step of `step_s`
+    /// seconds. Once every lane is fed, [`Alarms::end_step`] ends the step.
+    #[inline(always)]
+    pub fn feed_lane(&mut self, lane: usize, step_s: f64, metric: f64) {
+        self.period_sum[lane] += metric * step_s;
+    }
+
+    /// Ends a step of `step_s` seconds whose metric every lane was fed
+    /// ([`Alarms::feed_lane`]): whether it completed a metric period, and if so each
+    /// lane's datapoint and breaching runs.
+    #[inline]
+    pub fn end_step(&mut self, step_s: f64) -> bool {
         self.period_len_s += step_s;
         if self.period_len_s + 1e-9 < self.period_s {
             return false;
@@ -594,10 +616,8 @@ impl Group {
     }
 }
 
-/// The value of `metric` for a step on each lane, given its in-service instances.
-///
-/// `served_vcpu` of `capacity_vcpu` is busy; `requests_per_second` arrive and send
-/// `response_bytes` each; the datapoint covers `period_s`.
+/// The value of `metric` for a step on each lane, given its in-service instances:
+/// [`metric_value`] on every lane.
 #[must_use]
 #[inline]
 pub fn metric_values<const L: usize>(
@@ -609,28 +629,72 @@ pub fn metric_values<const L: usize>(
     response_bytes: &[f64; L],
     period_s: f64,
 ) -> [f64; L] {
+    std::array::from_fn(|l| {
+        metric_value(
+            metric,
+            MetricInputs {
+                in_service: in_service[l],
+                served_vcpu: served_vcpu[l],
+                capacity_vcpu: capacity_vcpu[l],
+                requests_per_second: requests_per_second[l],
+                response_bytes: response_bytes[l],
+            },
+            period_s,
+        )
+    })
+}
+
+/// What a step's metric is worked out from, on one lane: `in_service` instances, of
+/// whose `capacity_vcpu` `served_vcpu` is busy; `requests_per_second` arrive and send
+/// `response_bytes` each.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricInputs {
+    /// Instances in service.
+    pub in_service: f64,
+    /// vCPUs busy.
+    pub served_vcpu: f64,
+    /// vCPUs in service.
+    pub capacity_vcpu: f64,
+    /// Requests arriving per second.
+    pub requests_per_second: f64,
+    /// Bytes of one response.
+    pub response_bytes: f64,
+}
+
+/// The value of `metric` for a step on one lane, as CloudWatch reports it for the
+/// group; the datapoint covers `period_s`.
+#[must_use]
+#[inline(always)]
+pub fn metric_value(metric: Metric, inputs: MetricInputs, period_s: f64) -> f64 {
+    let MetricInputs {
+        in_service,
+        served_vcpu,
+        capacity_vcpu,
+        requests_per_second,
+        response_bytes,
+    } = inputs;
     match metric {
-        Metric::Cpu => std::array::from_fn(|l| {
-            if capacity_vcpu[l] > 0.0 {
-                100.0 * served_vcpu[l] / capacity_vcpu[l]
+        Metric::Cpu => {
+            if capacity_vcpu > 0.0 {
+                100.0 * served_vcpu / capacity_vcpu
             } else {
                 100.0
             }
-        }),
-        Metric::RequestsPerTarget => std::array::from_fn(|l| {
-            if in_service[l] > 0.0 {
-                requests_per_second[l] * 60.0 / in_service[l]
+        }
+        Metric::RequestsPerTarget => {
+            if in_service > 0.0 {
+                requests_per_second * 60.0 / in_service
             } else {
                 f64::INFINITY
             }
-        }),
-        Metric::NetworkOut => std::array::from_fn(|l| {
-            if in_service[l] > 0.0 {
-                requests_per_second[l] * response_bytes[l] * period_s / in_service[l]
+        }
+        Metric::NetworkOut => {
+            if in_service > 0.0 {
+                requests_per_second * response_bytes * period_s / in_service
             } else {
                 f64::INFINITY
             }
-        }),
+        }
     }
 }
 

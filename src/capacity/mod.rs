@@ -81,31 +81,63 @@ impl<const L: usize> CapacityMeter<L> {
         capacity: &[f64; L],
         instances: &[f64; L],
     ) {
-        for l in 0..L {
-            let served = smaller(demand[l], capacity[l]);
-            self.demand_unit_s[l] += demand[l] * step_s;
-            self.served_unit_s[l] += served * step_s;
-            self.shortfall_s[l] += if demand[l] > capacity[l] { step_s } else { 0.0 };
-        }
         // Each kind of meter keeps only the peak it reports: instances and utilisation
         // for a fleet, the demand (concurrency wanted) for Lambda.
-        let Some(histograms) = &mut self.utilization else {
-            for (peak, d) in self.peak_demand.iter_mut().zip(demand) {
-                *peak = larger(*peak, *d);
+        if self.utilization.is_none() {
+            for l in 0..L {
+                self.accumulate_lane(l, step_s, demand[l], capacity[l]);
+                self.peak_demand[l] = larger(self.peak_demand[l], demand[l]);
             }
             return;
-        };
-        for (peak, n) in self.peak_instances.iter_mut().zip(instances) {
-            *peak = larger(*peak, *n);
         }
-        let utilization = Lanes::<f64, L>::from_fn(|l| {
-            if capacity[l] > 0.0 {
-                smaller(demand[l], capacity[l]) / capacity[l]
-            } else {
-                1.0
-            }
+        let bins = std::array::from_fn(|l| {
+            self.record_fleet_lane(l, step_s, demand[l], capacity[l], instances[l])
         });
-        histograms.record(&utilization.0);
+        self.record_bins(&bins);
+    }
+
+    /// [`CapacityMeter::record`] of a fleet's meter on lane `lane` alone, but for its
+    /// utilisation's bin, which it returns: the caller hands every lane's bins of the
+    /// step to [`CapacityMeter::record_bins`]. (For a group's step that works out its
+    /// lanes in one loop, this meter in it: the rule is the same as `record`'s.)
+    #[inline(always)]
+    pub(crate) fn record_fleet_lane(
+        &mut self,
+        lane: usize,
+        step_s: f64,
+        demand: f64,
+        capacity: f64,
+        instances: f64,
+    ) -> u16 {
+        self.accumulate_lane(lane, step_s, demand, capacity);
+        self.peak_instances[lane] = larger(self.peak_instances[lane], instances);
+        let utilization = if capacity > 0.0 {
+            smaller(demand, capacity) / capacity
+        } else {
+            1.0
+        };
+        UtilizationHistograms::<L>::bin(utilization)
+    }
+
+    /// A step's utilisation bins, one per lane, from [`CapacityMeter::record_fleet_lane`].
+    ///
+    /// # Panics
+    /// On a meter without utilisation (a concurrency meter's).
+    #[inline]
+    pub(crate) fn record_bins(&mut self, bins: &[u16; L]) {
+        self.utilization
+            .as_mut()
+            .expect("invariant: only a fleet's meter records utilisation")
+            .record_bins(bins);
+    }
+
+    /// Demand, served and shortfall of one step on one lane.
+    #[inline(always)]
+    fn accumulate_lane(&mut self, lane: usize, step_s: f64, demand: f64, capacity: f64) {
+        let served = smaller(demand, capacity);
+        self.demand_unit_s[lane] += demand * step_s;
+        self.served_unit_s[lane] += served * step_s;
+        self.shortfall_s[lane] += if demand > capacity { step_s } else { 0.0 };
     }
 
     /// The statistics of lane `lane`; `requests_per_unit_second` converts unserved
@@ -207,7 +239,14 @@ impl<const L: usize> UtilizationHistograms<L> {
     /// Adds one step's utilisation on every lane (`utilization[l]` for lane `l`).
     #[inline]
     pub fn record(&mut self, utilization: &[f64; L]) {
-        self.pending[self.pending_steps] = utilization.map(Self::bin);
+        self.record_bins(&utilization.map(Self::bin));
+    }
+
+    /// Adds one step's bins on every lane (each [`UtilizationHistograms::bin`] of the
+    /// lane's utilisation).
+    #[inline]
+    fn record_bins(&mut self, bins: &[u16; L]) {
+        self.pending[self.pending_steps] = *bins;
         self.pending_steps += 1;
         self.total += 1;
         if self.pending_steps == PENDING_STEPS {

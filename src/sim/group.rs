@@ -17,9 +17,9 @@
 //! Fewer paths than lanes fill the spare lanes with copies of the last one, whose
 //! results are dropped.
 
-use crate::billing::burst::{self, CreditSpec, CreditState, StepLength};
+use crate::billing::burst::{self, CreditSpec, CreditState, LedgerKind, StepLength};
 use crate::capacity::autoscale::{
-    Alarms, CooldownClocks, Group, GroupSpec, Metric, Policy, ScheduledAction, metric_values,
+    self, Alarms, CooldownClocks, Group, GroupSpec, Metric, MetricInputs, Policy, ScheduledAction,
 };
 use crate::capacity::{CapacityMeter, CapacityStats};
 use crate::catalog::CreditMode;
@@ -218,6 +218,43 @@ struct Totals<const L: usize> {
     throttled_s: Lanes<f64, L>,
 }
 
+/// Where a step stands in its clock hour: surplus credits are charged at the end of
+/// each hour.
+#[derive(Debug, Clone, Copy)]
+struct HourClock {
+    /// Steps divide an hour (then the horizon, which starts at midnight, has an hour
+    /// end every `steps_per_hour` steps).
+    whole_hours: bool,
+    steps_per_hour: usize,
+    steps_into_hour: usize,
+}
+
+impl HourClock {
+    fn new(timeline: &Timeline) -> HourClock {
+        HourClock {
+            whole_hours: 3600 % timeline.step_s == 0,
+            steps_per_hour: usize::try_from((3600 / timeline.step_s).max(1)).unwrap_or(1),
+            steps_into_hour: 0,
+        }
+    }
+
+    /// Whether step `k`, the step after the last one asked about, ends a clock hour.
+    /// (Counted, not divided: a division per step is measurable here.)
+    #[inline]
+    fn ends_with(&mut self, timeline: &Timeline, k: usize) -> bool {
+        self.steps_into_hour += 1;
+        if self.whole_hours {
+            let ends = self.steps_into_hour == self.steps_per_hour;
+            if ends {
+                self.steps_into_hour = 0;
+            }
+            ends
+        } else {
+            (timeline.time_s(k + 1) - timeline.start_s) % 3600 == 0 || timeline.step_s > 3600
+        }
+    }
+}
+
 /// A group running on `L` paths, fed block by block (see [`GroupLanes::advance`]).
 pub(super) struct GroupLanes<'a, const L: usize> {
     inputs: GroupInputs<'a, L>,
@@ -238,6 +275,10 @@ pub(super) struct GroupLanes<'a, const L: usize> {
     sizes: Lanes<f64, L>,
     /// A fixed group with no schedule never changes size: no metric, no decision.
     scales: bool,
+    /// A group that never changes size, has no deployments, keeps all its members in
+    /// one slot and records no steps: each step is one loop over the lanes
+    /// ([`GroupLanes::steady_step`]).
+    steady: bool,
     has_schedule: bool,
     any_deployments: bool,
     /// The policy's metric period, s.
@@ -246,11 +287,8 @@ pub(super) struct GroupLanes<'a, const L: usize> {
     vcpu_s: Lanes<f64, L>,
     fraction: Lanes<f64, L>,
     response_bytes: Lanes<f64, L>,
-    /// Surplus credits are charged at the end of each clock hour (steps divide a day,
-    /// and the horizon starts at midnight, so an hour ends every `steps_per_hour` steps).
-    steps_per_hour: usize,
-    whole_hours: bool,
-    steps_into_hour: usize,
+    /// Where each step stands in its clock hour.
+    hours: HourClock,
     month: usize,
     next_step: usize,
 }
@@ -274,6 +312,8 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             usize::try_from(inputs.spec.min).unwrap_or(1)
         };
         let members = Members::new(&groups, inputs.credits, never_terminated);
+        let any_deployments = lanes.iter().any(|l| l.deployments.is_some());
+        let steady = !scales && !any_deployments && !record_steps && members.live == 1;
         let months = timeline.months.len();
         let vcpu_ms: [f64; L] = std::array::from_fn(|l| lanes[l].vcpu_ms_per_request);
         GroupLanes {
@@ -295,17 +335,16 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             },
             recorded: Vec::with_capacity(if record_steps { timeline.steps } else { 0 }),
             scales,
+            steady,
             has_schedule,
-            any_deployments: lanes.iter().any(|l| l.deployments.is_some()),
+            any_deployments,
             period_s: inputs.spec.metric_period_s(),
             vcpu_s: Lanes(vcpu_ms.map(|ms| ms / 1000.0)),
             fraction: Lanes::from_fn(|l| lanes[l].in_service_fraction),
             response_bytes: Lanes::from_fn(|l| lanes[l].response_bytes),
             #[allow(clippy::cast_precision_loss)]
             sizes: Lanes::from_fn(|l| groups[l].members.len() as f64),
-            steps_per_hour: usize::try_from((3600 / timeline.step_s).max(1)).unwrap_or(1),
-            whole_hours: 3600 % timeline.step_s == 0,
-            steps_into_hour: 0,
+            hours: HourClock::new(timeline),
             month: 0,
             next_step: 0,
             groups,
@@ -324,14 +363,118 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             first + block.len() <= self.timeline.steps,
             "invariant: no demand past the horizon"
         );
-        for (i, rps) in block.iter().enumerate() {
-            self.step(first + i, rps);
+        if self.steady {
+            for (i, rps) in block.iter().enumerate() {
+                self.steady_step(first + i, rps);
+            }
+        } else {
+            for (i, rps) in block.iter().enumerate() {
+                self.step(first + i, rps);
+            }
         }
         self.next_step = first + block.len();
     }
 
+    /// [`GroupLanes::step`] of a steady group (see [`GroupLanes::steady`]): the same
+    /// rules on each lane, in the same order, worked out lane by lane in one loop
+    /// ([`steady_lanes`]).
+    #[inline]
+    fn steady_step(&mut self, k: usize, rps: &[f64; L]) {
+        let t = self.enter_step(k);
+        let Self {
+            inputs,
+            timeline,
+            members,
+            length,
+            meter,
+            totals,
+            sizes,
+            vcpu_s,
+            fraction,
+            hours,
+            month,
+            ..
+        } = self;
+        let step_s = timeline.step_seconds();
+        let group = SteadyGroup {
+            t,
+            step_s,
+            weight: members.weight(0),
+            vcpu_per_unit: inputs.vcpu_per_unit,
+        };
+        let lanes = SteadyLanes {
+            rps,
+            vcpu_s,
+            fraction,
+            sizes,
+            in_service_s: &members.in_service_s[0],
+            launched_s: &members.launched_s[0],
+        };
+        let bins = match inputs.credits.zip(length.as_ref()) {
+            // Members without credits have no ledgers: scratch arrays stand in, unread.
+            None => steady_lanes::<L, false, false, false>(
+                &group,
+                &lanes,
+                None,
+                [&mut [0.0; L], &mut [0.0; L], &mut [0.0; L]],
+                [&mut totals.min_balance, &mut totals.throttled_s],
+                &mut totals.billed_s[*month],
+                meter,
+            ),
+            Some((spec, length)) => {
+                let ledgers = [
+                    &mut members.balance[0].0,
+                    &mut members.launch_credits[0].0,
+                    &mut members.surplus[0].0,
+                ];
+                let credit_totals = [&mut totals.min_balance.0, &mut totals.throttled_s.0];
+                let billed_s = &mut totals.billed_s[*month];
+                let credits = Some((spec, length));
+                // one loop for each kind of ledger, decided here, not lane by lane
+                macro_rules! with_ledgers {
+                    ($unlimited:literal, $launch:literal) => {
+                        steady_lanes::<L, true, $unlimited, $launch>(
+                            &group,
+                            &lanes,
+                            credits,
+                            ledgers,
+                            credit_totals,
+                            billed_s,
+                            meter,
+                        )
+                    };
+                }
+                match LedgerKind::of(spec) {
+                    LedgerKind::Standard => with_ledgers!(false, false),
+                    LedgerKind::StandardWithLaunch => with_ledgers!(false, true),
+                    LedgerKind::Unlimited => with_ledgers!(true, false),
+                    LedgerKind::UnlimitedWithLaunch => with_ledgers!(true, true),
+                }
+            }
+        };
+        meter.record_bins(&bins);
+        // Surplus above 24 hours of earnings is charged at the end of each hour.
+        if hours.ends_with(timeline, k)
+            && let Some(spec) = inputs.credits
+        {
+            charge_hour(members, spec, t, &mut totals.charged[*month]);
+        }
+    }
+
+    /// Moves the calendar month on to step `k`'s; returns when the step starts, s.
+    #[inline]
+    fn enter_step(&mut self, k: usize) -> f64 {
+        while k >= self.timeline.months[self.month].end_step {
+            self.month += 1;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let t = k as f64 * self.timeline.step_seconds();
+        t
+    }
+
     #[inline]
     fn step(&mut self, k: usize, rps: &[f64; L]) {
+        let t = self.enter_step(k);
         let Self {
             inputs,
             timeline,
@@ -353,22 +496,14 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             fraction,
             response_bytes,
             period_s,
-            steps_per_hour,
-            whole_hours,
-            steps_into_hour,
+            hours,
             month,
             ..
         } = self;
         let (record_steps, scales, has_schedule, any_deployments) =
             (*record_steps, *scales, *has_schedule, *any_deployments);
-        let (steps_per_hour, whole_hours) = (*steps_per_hour, *whole_hours);
         let lanes = &inputs.lanes;
         let step_s = timeline.step_seconds();
-        while k >= timeline.months[*month].end_step {
-            *month += 1;
-        }
-        #[allow(clippy::cast_precision_loss)]
-        let t = k as f64 * step_s;
         let t_end = t + step_s;
         // Every lane's group has the same schedule: its bounds move on every lane at
         // the same steps, and stay the same on every lane.
@@ -437,27 +572,51 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
                 }
             }
         }
-        meter.record(step_s, &demand_vcpu, &capacity_vcpu, &running);
-        // Read only by a scaling metric and a recorded step: not worked out at every step
-        // of a group that does neither.
-        let served_vcpu = || Lanes::<f64, L>::from_fn(|l| demand_vcpu[l].min(capacity_vcpu[l]));
-        for (billed_s, n) in totals.billed_s[*month].iter_mut().zip(&size) {
-            *billed_s += n * step_s;
-        }
-        // Surplus above 24 hours of earnings is charged at the end of each hour.
-        // counted, not divided: a division per step is measurable here
-        *steps_into_hour += 1;
-        let hour_ends = if whole_hours {
-            let ends = *steps_into_hour == steps_per_hour;
-            if ends {
-                *steps_into_hour = 0;
-            }
-            ends
-        } else {
-            (timeline.time_s(k + 1) - timeline.start_s) % 3600 == 0 || timeline.step_s > 3600
+        // The meter, the billed time and (for a group that scales) the metric fed to its
+        // alarms, in one loop over the lanes.
+        let settled = Settled {
+            step_s,
+            demand_vcpu: &demand_vcpu,
+            capacity_vcpu: &capacity_vcpu,
+            running: &running,
+            sizes: &size,
+            in_service: &n_serving,
+            rps,
+            response_bytes,
         };
-        if let Some(spec) = inputs.credits
-            && hour_ends
+        let billed_s = &mut totals.billed_s[*month];
+        let bins = if scales && alarms.fed() {
+            let period_s = *period_s;
+            let feed =
+                |metric: Metric| move |inputs| autoscale::metric_value(metric, inputs, period_s);
+            match inputs.metric {
+                Metric::Cpu => {
+                    settle_lanes::<L, true>(&settled, feed(Metric::Cpu), meter, billed_s, alarms)
+                }
+                Metric::RequestsPerTarget => settle_lanes::<L, true>(
+                    &settled,
+                    feed(Metric::RequestsPerTarget),
+                    meter,
+                    billed_s,
+                    alarms,
+                ),
+                Metric::NetworkOut => settle_lanes::<L, true>(
+                    &settled,
+                    feed(Metric::NetworkOut),
+                    meter,
+                    billed_s,
+                    alarms,
+                ),
+            }
+        } else {
+            settle_lanes::<L, false>(&settled, |_| 0.0, meter, billed_s, alarms)
+        };
+        meter.record_bins(&bins);
+        // Read only by a recorded step: not worked out at every step.
+        let served_vcpu = || Lanes::<f64, L>::from_fn(|l| demand_vcpu[l].min(capacity_vcpu[l]));
+        // Surplus above 24 hours of earnings is charged at the end of each hour.
+        if hours.ends_with(timeline, k)
+            && let Some(spec) = inputs.credits
         {
             charge_hour(members, spec, t, &mut totals.charged[*month]);
         }
@@ -474,16 +633,8 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         if !scales {
             return;
         }
-        let metric = metric_values(
-            inputs.metric,
-            &n_serving,
-            &served_vcpu(),
-            &capacity_vcpu,
-            rps,
-            response_bytes,
-            *period_s,
-        );
-        let datapoint = alarms.feed(step_s, &metric);
+        // (every lane was fed its metric above)
+        let datapoint = alarms.fed() && alarms.end_step(step_s);
         // A lane's group changes only where a scheduled action moves its bounds, or on
         // a datapoint whose alarm, its cooldown over, asks for a size its bounds leave
         // open: most steps, on no lane at all.
@@ -643,6 +794,159 @@ fn full_capacity<const L: usize>(
         }
     }
     capacity
+}
+
+/// What a steady group's lanes share at a step.
+struct SteadyGroup {
+    /// The step's start, s.
+    t: f64,
+    step_s: f64,
+    /// Members the one slot stands for.
+    weight: f64,
+    vcpu_per_unit: f64,
+}
+
+/// What a steady group's step reads of each lane.
+struct SteadyLanes<'s, const L: usize> {
+    rps: &'s [f64; L],
+    vcpu_s: &'s [f64; L],
+    fraction: &'s [f64; L],
+    sizes: &'s [f64; L],
+    in_service_s: &'s [f64; L],
+    launched_s: &'s [f64; L],
+}
+
+/// A steady group's step on every lane in one loop (`Members::serving`,
+/// `spend_credits` or `full_capacity`, the throttled time, the meter and the billed time
+/// of [`GroupLanes::step`], each lane's quantities kept in registers from one to the
+/// next): the step's utilisation bins. Pass by pass, every quantity was stored for all
+/// lanes and loaded back by the next pass, and this CPU issues a 512-bit store only
+/// every other cycle. `CREDITS`, `UNLIMITED` and `LAUNCH`: whether the members earn
+/// credits (`credits` then holds their spec) and their [`LedgerKind`].
+///
+/// The arrays written are separate arguments: references, unlike the arrays of one
+/// struct behind one, are known not to overlap, which the loop needs to be vectorized.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn steady_lanes<const L: usize, const CREDITS: bool, const UNLIMITED: bool, const LAUNCH: bool>(
+    group: &SteadyGroup,
+    lanes: &SteadyLanes<'_, L>,
+    credits: Option<(&CreditSpec, &StepLength)>,
+    [balance, launch, surplus]: [&mut [f64; L]; 3],
+    [min_balance, throttled_s]: [&mut [f64; L]; 2],
+    billed_s: &mut [f64; L],
+    meter: &mut CapacityMeter<L>,
+) -> [u16; L] {
+    let &SteadyGroup {
+        t,
+        step_s,
+        weight,
+        vcpu_per_unit,
+    } = group;
+    // Copies, not references: read under a lane's condition (`max_balance`), a field
+    // behind a reference was loaded for each lane with a gather.
+    let credits = credits.map(|(spec, length)| (*spec, *length));
+    let mut bins = [0; L];
+    for l in 0..L {
+        let demand_vcpu = lanes.rps[l] * lanes.vcpu_s[l];
+        let serving = lanes.in_service_s[l] <= t;
+        let n_serving = 0.0 + if serving { weight } else { 0.0 };
+        let member_capacity = match credits {
+            Some((ref spec, ref length)) if CREDITS => {
+                let per_member = if n_serving > 0.0 {
+                    demand_vcpu / n_serving
+                } else {
+                    0.0
+                };
+                let wanted = if serving { per_member } else { 0.0 };
+                let (spent, throttled) = burst::ledger_lane::<UNLIMITED, LAUNCH>(
+                    spec,
+                    length,
+                    &mut balance[l],
+                    &mut launch[l],
+                    &mut surplus[l],
+                    wanted,
+                );
+                min_balance[l] = if lanes.launched_s[l] <= t {
+                    min_balance[l].min(balance[l])
+                } else {
+                    min_balance[l]
+                };
+                if throttled {
+                    length.served_vcpu(spent)
+                } else {
+                    spec.vcpu
+                }
+            }
+            _ => vcpu_per_unit,
+        };
+        let capacity_vcpu = 0.0
+            + if serving {
+                weight * (member_capacity * lanes.fraction[l])
+            } else {
+                0.0
+            };
+        // Unlimited mode never holds an instance back: nothing to count there.
+        if CREDITS && !UNLIMITED {
+            let unthrottled = n_serving * vcpu_per_unit * lanes.fraction[l];
+            // (a select, not a branch: `+ 0.0` leaves the count, never −0, as it is)
+            throttled_s[l] += if capacity_vcpu < demand_vcpu.min(unthrottled) - 1e-12 {
+                step_s
+            } else {
+                0.0
+            };
+        }
+        let size = lanes.sizes[l];
+        bins[l] = meter.record_fleet_lane(l, step_s, demand_vcpu, capacity_vcpu, size);
+        billed_s[l] += size * step_s;
+    }
+    bins
+}
+
+/// What the end of a group's step reads of each lane: the demand and the capacity
+/// that served it (after deployments), the members running (billed, deployment extras
+/// included), the group's size, and for its scaling metric its members in service,
+/// requests per second and response bytes.
+struct Settled<'s, const L: usize> {
+    step_s: f64,
+    demand_vcpu: &'s [f64; L],
+    capacity_vcpu: &'s [f64; L],
+    running: &'s [f64; L],
+    sizes: &'s [f64; L],
+    in_service: &'s [f64; L],
+    rps: &'s [f64; L],
+    response_bytes: &'s [f64; L],
+}
+
+/// The end of a group's step on every lane in one loop (see [`steady_lanes`] for why):
+/// the meter (returns the step's utilisation bins), the billed time of the group's own
+/// members, and, when `FEED` (a group that scales), its `metric` fed to its alarms.
+#[inline(always)]
+fn settle_lanes<const L: usize, const FEED: bool>(
+    lanes: &Settled<'_, L>,
+    metric: impl Fn(MetricInputs) -> f64,
+    meter: &mut CapacityMeter<L>,
+    billed_s: &mut [f64; L],
+    alarms: &mut Alarms<L>,
+) -> [u16; L] {
+    let step_s = lanes.step_s;
+    let mut bins = [0; L];
+    for l in 0..L {
+        let (demand_vcpu, capacity_vcpu) = (lanes.demand_vcpu[l], lanes.capacity_vcpu[l]);
+        bins[l] = meter.record_fleet_lane(l, step_s, demand_vcpu, capacity_vcpu, lanes.running[l]);
+        billed_s[l] += lanes.sizes[l] * step_s;
+        if FEED {
+            let inputs = MetricInputs {
+                in_service: lanes.in_service[l],
+                served_vcpu: demand_vcpu.min(capacity_vcpu),
+                capacity_vcpu,
+                requests_per_second: lanes.rps[l],
+                response_bytes: lanes.response_bytes[l],
+            };
+            alarms.feed_lane(l, step_s, metric(inputs));
+        }
+    }
+    bins
 }
 
 /// A deployment step on one lane: changes capacity and members in service; returns the

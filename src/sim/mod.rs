@@ -256,11 +256,14 @@ mod tests {
     /// fleet of three and an Auto Scaling group of three to six, each beside the same
     /// group with a daily schedule that restates its bounds. A schedule could move the
     /// bounds, so those two keep one ledger per instance; the fixed fleet keeps one for
-    /// all three, the group one for its minimum of three. `mode` is the credit mode.
-    fn one_ledger_or_many(mode: &str) -> String {
+    /// all three, the group one for its minimum of three. The fixed fleet never changes
+    /// size, so its steps are also worked out by the steady group's own loop
+    /// (`GroupLanes::steady_step`), the others' by the general one. `instance_type`
+    /// and `mode` are the instances' type and credit mode.
+    fn one_ledger_or_many(instance_type: &str, mode: &str) -> String {
         let option = |name: &str, extra: &str| {
             format!(
-                "[[option]]\nname = \"{name}\"\nservice = \"ec2\"\ninstance_type = \"t3.micro\"\n\
+                "[[option]]\nname = \"{name}\"\nservice = \"ec2\"\ninstance_type = \"{instance_type}\"\n\
                  credit_mode = \"{mode}\"\npublic_ipv4 = false\n{extra}\n"
             )
         };
@@ -320,20 +323,24 @@ mod tests {
 
     #[test]
     fn members_kept_as_one_ledger_match_one_ledger_each() {
-        // Every figure must be the same, to the bit, in both credit modes, whether the
-        // first three instances keep one ledger or three. In standard mode the credits
-        // run out and the group scales out and in, so instances come and go beside the
-        // shared ledger.
-        for mode in ["unlimited", "standard"] {
-            let run = run(&plan(&one_ledger_or_many(mode)));
+        // Every figure must be the same, to the bit, in both credit modes and with T2
+        // launch credits, whether the first three instances keep one ledger or three.
+        // In standard mode the credits run out and the group scales out and in, so
+        // instances come and go beside the shared ledger.
+        for (instance_type, mode) in [
+            ("t3.micro", "unlimited"),
+            ("t3.micro", "standard"),
+            ("t2.micro", "standard"),
+        ] {
+            let run = run(&plan(&one_ledger_or_many(instance_type, mode)));
             let [fixed, fixed_reference, scaled, scaled_reference] = &run.options[..] else {
                 panic!("four options")
             };
             for (one, many) in [(fixed, fixed_reference), (scaled, scaled_reference)] {
                 let name = &one.name;
-                assert_eq!(one.months, many.months, "{mode} {name}");
-                assert_eq!(one.capacity, many.capacity, "{mode} {name}");
-                assert_eq!(one.credits, many.credits, "{mode} {name}");
+                assert_eq!(one.months, many.months, "{instance_type} {mode} {name}");
+                assert_eq!(one.capacity, many.capacity, "{instance_type} {mode} {name}");
+                assert_eq!(one.credits, many.credits, "{instance_type} {mode} {name}");
             }
             let peak = scaled.capacity.peak_instances.expect("instances");
             if mode == "standard" {
@@ -341,7 +348,7 @@ mod tests {
             } else {
                 assert_eq!(peak, 3.0);
             }
-            let credits = fixed.credits.expect("t3 instances earn credits");
+            let credits = fixed.credits.expect("burstable instances earn credits");
             if mode == "unlimited" {
                 // each instance spends a third of 1 vCPU × 60 = 20 credits an hour at
                 // the mean and earns 12 (t3.micro): some 8 × 720 × 3 surplus charged
