@@ -519,19 +519,22 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             moves
         };
         let demand_vcpu = Lanes::<f64, L>::from_fn(|l| rps[l] * vcpu_s[l]);
-        let n_serving = members.serving(t);
-        let mut capacity_vcpu = match (inputs.credits, &*length) {
-            (Some(spec), Some(length)) => spend_credits(
-                members,
-                spec,
-                length,
-                t,
-                &demand_vcpu,
-                &n_serving,
-                fraction,
-                &mut totals.min_balance,
-            ),
-            _ => full_capacity(members, inputs.vcpu_per_unit, t, fraction),
+        let (n_serving, mut capacity_vcpu) = match (inputs.credits, &*length) {
+            (Some(spec), Some(length)) => {
+                let n_serving = members.serving(t);
+                let capacity_vcpu = spend_credits(
+                    members,
+                    spec,
+                    length,
+                    t,
+                    &demand_vcpu,
+                    &n_serving,
+                    fraction,
+                    &mut totals.min_balance,
+                );
+                (n_serving, capacity_vcpu)
+            }
+            _ => serving_full_capacity(members, inputs.vcpu_per_unit, t, fraction),
         };
         // Unlimited mode never holds an instance back: nothing to count there.
         if inputs
@@ -739,61 +742,161 @@ fn spend_credits<const L: usize>(
         .zip(&mut members.surplus[..live])
         .enumerate();
     for (slot, ((((in_service_s, launched_s), balance), launch), surplus)) in slots {
-        let weight = if slot == 0 { first_weight } else { 1.0 };
-        let wanted = Lanes::<f64, L>::from_fn(|l| {
-            if in_service_s[l] <= t {
-                per_member[l]
-            } else {
-                0.0
-            }
-        });
-        let mut ledgers = burst::Ledgers {
-            balance,
-            launch,
-            surplus,
+        let lanes = SlotLanes {
+            t,
+            weight: if slot == 0 { first_weight } else { 1.0 },
+            in_service_s,
+            launched_s,
+            per_member: &per_member,
+            fraction,
         };
-        let (spent, throttled) = burst::ledger_step(spec, length, &mut ledgers, &wanted);
-        for l in 0..L {
-            let member_capacity = if throttled[l] {
-                length.served_vcpu(spent[l])
-            } else {
-                spec.vcpu
-            };
-            let balance = ledgers.balance[l];
-            min_balance[l] = if launched_s[l] <= t {
-                min_balance[l].min(balance)
-            } else {
-                min_balance[l]
-            };
-            capacity[l] += if in_service_s[l] <= t {
-                weight * (member_capacity * fraction[l])
-            } else {
-                0.0
-            };
+        let ledgers = [&mut balance.0, &mut launch.0, &mut surplus.0];
+        // one loop for each kind of ledger, decided here, not lane by lane
+        match LedgerKind::of(spec) {
+            LedgerKind::Standard => {
+                spend_slot::<L, false, false>(
+                    spec,
+                    length,
+                    &lanes,
+                    ledgers,
+                    min_balance,
+                    &mut capacity,
+                );
+            }
+            LedgerKind::StandardWithLaunch => {
+                spend_slot::<L, false, true>(
+                    spec,
+                    length,
+                    &lanes,
+                    ledgers,
+                    min_balance,
+                    &mut capacity,
+                );
+            }
+            LedgerKind::Unlimited => {
+                spend_slot::<L, true, false>(
+                    spec,
+                    length,
+                    &lanes,
+                    ledgers,
+                    min_balance,
+                    &mut capacity,
+                );
+            }
+            LedgerKind::UnlimitedWithLaunch => {
+                spend_slot::<L, true, true>(
+                    spec,
+                    length,
+                    &lanes,
+                    ledgers,
+                    min_balance,
+                    &mut capacity,
+                );
+            }
         }
     }
     capacity
 }
 
-/// The capacity of serving members without credits: all their vCPUs.
-fn full_capacity<const L: usize>(
+/// What one slot's step reads of each lane.
+struct SlotLanes<'s, const L: usize> {
+    /// The step's start, s.
+    t: f64,
+    /// Members the slot stands for.
+    weight: f64,
+    in_service_s: &'s [f64; L],
+    launched_s: &'s [f64; L],
+    /// A serving member's share of the demand, vCPUs.
+    per_member: &'s [f64; L],
+    fraction: &'s [f64; L],
+}
+
+/// One slot's members' credits on every lane, in one loop: adds the capacity they
+/// leave to `capacity` (see [`member_credits`]).
+#[inline(always)]
+fn spend_slot<const L: usize, const UNLIMITED: bool, const LAUNCH: bool>(
+    spec: &CreditSpec,
+    length: &StepLength,
+    lanes: &SlotLanes<'_, L>,
+    [balance, launch, surplus]: [&mut [f64; L]; 3],
+    min_balance: &mut [f64; L],
+    capacity: &mut [f64; L],
+) {
+    // Copies, not references: read under a lane's condition (`max_balance`), a field
+    // behind a reference was loaded for each lane with a gather.
+    let (spec, length) = (*spec, *length);
+    let t = lanes.t;
+    for l in 0..L {
+        let serving = lanes.in_service_s[l] <= t;
+        let member_capacity = member_credits::<UNLIMITED, LAUNCH>(
+            &spec,
+            &length,
+            serving,
+            lanes.launched_s[l] <= t,
+            lanes.per_member[l],
+            [&mut balance[l], &mut launch[l], &mut surplus[l]],
+            &mut min_balance[l],
+        );
+        capacity[l] += if serving {
+            lanes.weight * (member_capacity * lanes.fraction[l])
+        } else {
+            0.0
+        };
+    }
+}
+
+/// One member's credits for a step, on one lane: serving, it wants `per_member` vCPUs
+/// (pending, it only earns); its ledgers move on ([`burst::ledger_lane`]), and once
+/// `launched` its balance counts toward the lowest seen. Returns the vCPUs it can
+/// serve: all of them, or what its credits allow once held to the baseline.
+#[inline(always)]
+fn member_credits<const UNLIMITED: bool, const LAUNCH: bool>(
+    spec: &CreditSpec,
+    length: &StepLength,
+    serving: bool,
+    launched: bool,
+    per_member: f64,
+    [balance, launch, surplus]: [&mut f64; 3],
+    min_balance: &mut f64,
+) -> f64 {
+    let wanted = if serving { per_member } else { 0.0 };
+    let (spent, throttled) =
+        burst::ledger_lane::<UNLIMITED, LAUNCH>(spec, length, balance, launch, surplus, wanted);
+    *min_balance = if launched {
+        min_balance.min(*balance)
+    } else {
+        *min_balance
+    };
+    if throttled {
+        length.served_vcpu(spent)
+    } else {
+        spec.vcpu
+    }
+}
+
+/// The members serving at `t` on each lane, and their capacity without credits (all
+/// their vCPUs), in one loop per slot.
+fn serving_full_capacity<const L: usize>(
     members: &Members<L>,
     vcpu_per_unit: f64,
     t: f64,
     fraction: &[f64; L],
-) -> Lanes<f64, L> {
+) -> (Lanes<f64, L>, Lanes<f64, L>) {
+    let mut n = Lanes([0.0; L]);
     let mut capacity = Lanes([0.0; L]);
     for (slot, in_service_s) in members.in_service_s[..members.live].iter().enumerate() {
         let weight = members.weight(slot);
         for l in 0..L {
-            capacity[l] += if in_service_s[l] <= t {
+            let serving = in_service_s[l] <= t;
+            n[l] += if serving { weight } else { 0.0 };
+            capacity[l] += if serving {
                 weight * (vcpu_per_unit * fraction[l])
             } else {
                 0.0
             };
         }
     }
-    capacity
+    (n, capacity)
 }
 
 /// What a steady group's lanes share at a step.
@@ -817,7 +920,7 @@ struct SteadyLanes<'s, const L: usize> {
 }
 
 /// A steady group's step on every lane in one loop (`Members::serving`,
-/// `spend_credits` or `full_capacity`, the throttled time, the meter and the billed time
+/// `spend_credits` or `serving_full_capacity`, the throttled time, the meter and the billed time
 /// of [`GroupLanes::step`], each lane's quantities kept in registers from one to the
 /// next): the step's utilisation bins. Pass by pass, every quantity was stored for all
 /// lanes and loaded back by the next pass, and this CPU issues a 512-bit store only
@@ -858,25 +961,15 @@ fn steady_lanes<const L: usize, const CREDITS: bool, const UNLIMITED: bool, cons
                 } else {
                     0.0
                 };
-                let wanted = if serving { per_member } else { 0.0 };
-                let (spent, throttled) = burst::ledger_lane::<UNLIMITED, LAUNCH>(
+                member_credits::<UNLIMITED, LAUNCH>(
                     spec,
                     length,
-                    &mut balance[l],
-                    &mut launch[l],
-                    &mut surplus[l],
-                    wanted,
-                );
-                min_balance[l] = if lanes.launched_s[l] <= t {
-                    min_balance[l].min(balance[l])
-                } else {
-                    min_balance[l]
-                };
-                if throttled {
-                    length.served_vcpu(spent)
-                } else {
-                    spec.vcpu
-                }
+                    serving,
+                    lanes.launched_s[l] <= t,
+                    per_member,
+                    [&mut balance[l], &mut launch[l], &mut surplus[l]],
+                    &mut min_balance[l],
+                )
             }
             _ => vcpu_per_unit,
         };
