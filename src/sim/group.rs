@@ -752,47 +752,23 @@ fn spend_credits<const L: usize>(
         };
         let ledgers = [&mut balance.0, &mut launch.0, &mut surplus.0];
         // one loop for each kind of ledger, decided here, not lane by lane
+        macro_rules! with_ledgers {
+            ($unlimited:literal, $launch:literal) => {
+                spend_slot::<L, $unlimited, $launch>(
+                    spec,
+                    length,
+                    &lanes,
+                    ledgers,
+                    min_balance,
+                    &mut capacity,
+                )
+            };
+        }
         match LedgerKind::of(spec) {
-            LedgerKind::Standard => {
-                spend_slot::<L, false, false>(
-                    spec,
-                    length,
-                    &lanes,
-                    ledgers,
-                    min_balance,
-                    &mut capacity,
-                );
-            }
-            LedgerKind::StandardWithLaunch => {
-                spend_slot::<L, false, true>(
-                    spec,
-                    length,
-                    &lanes,
-                    ledgers,
-                    min_balance,
-                    &mut capacity,
-                );
-            }
-            LedgerKind::Unlimited => {
-                spend_slot::<L, true, false>(
-                    spec,
-                    length,
-                    &lanes,
-                    ledgers,
-                    min_balance,
-                    &mut capacity,
-                );
-            }
-            LedgerKind::UnlimitedWithLaunch => {
-                spend_slot::<L, true, true>(
-                    spec,
-                    length,
-                    &lanes,
-                    ledgers,
-                    min_balance,
-                    &mut capacity,
-                );
-            }
+            LedgerKind::Standard => with_ledgers!(false, false),
+            LedgerKind::StandardWithLaunch => with_ledgers!(false, true),
+            LedgerKind::Unlimited => with_ledgers!(true, false),
+            LedgerKind::UnlimitedWithLaunch => with_ledgers!(true, true),
         }
     }
     capacity

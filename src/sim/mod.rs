@@ -249,6 +249,7 @@ pub fn verdict(capacity: &CapacityStats, credits: Option<&CreditStats>, slo: &Sl
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mc::rng::path_rng;
     use crate::testing::plan;
 
     /// t3.micro instances on a month of one-minute steps at 40 req/s × 25 vCPU-ms (1 vCPU,
@@ -332,16 +333,31 @@ mod tests {
             ("t3.micro", "standard"),
             ("t2.micro", "standard"),
         ] {
-            let run = run(&plan(&one_ledger_or_many(instance_type, mode)));
-            let [fixed, fixed_reference, scaled, scaled_reference] = &run.options[..] else {
+            let plan = plan(&one_ledger_or_many(instance_type, mode));
+            let run = run(&plan);
+            // and on the Monte Carlo run's lanes (vector code), three paths with noise
+            let paths = (0..3)
+                .map(|p| {
+                    let demand = DemandStream::new(&plan.workload, &plan.timeline);
+                    (&plan, demand.with_noise(0.3, 0.9, path_rng(7, p)))
+                })
+                .collect();
+            let noisy = run_together(paths);
+            for run in std::iter::once(&run).chain(&noisy) {
+                let [fixed, fixed_reference, scaled, scaled_reference] = &run.options[..] else {
+                    panic!("four options")
+                };
+                for (one, many) in [(fixed, fixed_reference), (scaled, scaled_reference)] {
+                    let name = &one.name;
+                    assert_eq!(one.months, many.months, "{instance_type} {mode} {name}");
+                    assert_eq!(one.capacity, many.capacity, "{instance_type} {mode} {name}");
+                    assert_eq!(one.credits, many.credits, "{instance_type} {mode} {name}");
+                }
+            }
+            assert_ne!(noisy[0].options[0].capacity, noisy[1].options[0].capacity);
+            let [fixed, _, scaled, _] = &run.options[..] else {
                 panic!("four options")
             };
-            for (one, many) in [(fixed, fixed_reference), (scaled, scaled_reference)] {
-                let name = &one.name;
-                assert_eq!(one.months, many.months, "{instance_type} {mode} {name}");
-                assert_eq!(one.capacity, many.capacity, "{instance_type} {mode} {name}");
-                assert_eq!(one.credits, many.credits, "{instance_type} {mode} {name}");
-            }
             let peak = scaled.capacity.peak_instances.expect("instances");
             if mode == "standard" {
                 assert!(peak > 3.0, "{mode}: {peak}");
