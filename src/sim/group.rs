@@ -16,6 +16,12 @@
 //! another, so a path's bits do not depend on its lane or on the other paths beside it.
 //! Fewer paths than lanes fill the spare lanes with copies of the last one, whose
 //! results are dropped.
+//!
+//! A step's rules are applied lane by lane in as few loops over the lanes as they
+//! allow (a group that never changes size: one, [`steady_lanes`]), not one pass per
+//! rule: a pass stores its quantities for every lane for the next one to load back,
+//! and the development machine's CPU (AMD Zen 4) issues a 512-bit store only every
+//! other cycle.
 
 use crate::billing::burst::{self, CreditSpec, CreditState, LedgerKind, StepLength};
 use crate::capacity::autoscale::{
@@ -896,12 +902,11 @@ struct SteadyLanes<'s, const L: usize> {
 }
 
 /// A steady group's step on every lane in one loop (`Members::serving`,
-/// `spend_credits` or `serving_full_capacity`, the throttled time, the meter and the billed time
-/// of [`GroupLanes::step`], each lane's quantities kept in registers from one to the
-/// next): the step's utilisation bins. Pass by pass, every quantity was stored for all
-/// lanes and loaded back by the next pass, and this CPU issues a 512-bit store only
-/// every other cycle. `CREDITS`, `UNLIMITED` and `LAUNCH`: whether the members earn
-/// credits (`credits` then holds their spec) and their [`LedgerKind`].
+/// `spend_credits` or `serving_full_capacity`, the throttled time, the meter and the
+/// billed time of [`GroupLanes::step`], each lane's quantities kept in registers from
+/// one rule to the next; see the module's doc): the step's utilisation bins.
+/// `CREDITS`, `UNLIMITED` and `LAUNCH`: whether the members earn credits (`credits`
+/// then holds their spec) and their [`LedgerKind`].
 ///
 /// The arrays written are separate arguments: references, unlike the arrays of one
 /// struct behind one, are known not to overlap, which the loop needs to be vectorized.
