@@ -258,20 +258,6 @@ impl<const L: usize> Alarms<L> {
         }
     }
 
-    /// Feeds each lane's metric value over a step of `step_s` seconds; returns whether
-    /// the step completed a metric period (the same on every lane: they share the
-    /// timeline), whose datapoints [`Alarms::signal`] then reads.
-    #[inline]
-    pub fn feed(&mut self, step_s: f64, metric: &[f64; L]) -> bool {
-        if !self.fed() {
-            return false;
-        }
-        for (l, m) in metric.iter().enumerate() {
-            self.feed_lane(l, step_s, *m);
-        }
-        self.end_step(step_s)
-    }
-
     /// Whether the alarms take datapoints at all (a fixed group's have none).
     #[inline]
     #[must_use]
@@ -279,16 +265,17 @@ impl<const L: usize> Alarms<L> {
         self.period_s > 0.0
     }
 
-    /// [`Alarms::feed`] of lane `lane` alone: its metric value over a step of `step_s`
-    /// seconds. Once every lane is fed, [`Alarms::end_step`] ends the step.
+    /// Feeds lane `lane`'s metric value over a step of `step_s` seconds (alarms that are
+    /// [`Alarms::fed`]). Once every lane is fed, [`Alarms::end_step`] ends the step.
     #[inline(always)]
     pub fn feed_lane(&mut self, lane: usize, step_s: f64, metric: f64) {
         self.period_sum[lane] += metric * step_s;
     }
 
     /// Ends a step of `step_s` seconds whose metric every lane was fed
-    /// ([`Alarms::feed_lane`]): whether it completed a metric period, and if so each
-    /// lane's datapoint and breaching runs.
+    /// ([`Alarms::feed_lane`]): whether it completed a metric period (the same on every
+    /// lane: they share the timeline), and if so each lane's datapoint and breaching
+    /// runs, which [`Alarms::signal`] then reads.
     #[inline]
     pub fn end_step(&mut self, step_s: f64) -> bool {
         self.period_len_s += step_s;
@@ -616,34 +603,6 @@ impl Group {
     }
 }
 
-/// The value of `metric` for a step on each lane, given its in-service instances:
-/// [`metric_value`] on every lane.
-#[must_use]
-#[inline]
-pub fn metric_values<const L: usize>(
-    metric: Metric,
-    in_service: &[f64; L],
-    served_vcpu: &[f64; L],
-    capacity_vcpu: &[f64; L],
-    requests_per_second: &[f64; L],
-    response_bytes: &[f64; L],
-    period_s: f64,
-) -> [f64; L] {
-    std::array::from_fn(|l| {
-        metric_value(
-            metric,
-            MetricInputs {
-                in_service: in_service[l],
-                served_vcpu: served_vcpu[l],
-                capacity_vcpu: capacity_vcpu[l],
-                requests_per_second: requests_per_second[l],
-                response_bytes: response_bytes[l],
-            },
-            period_s,
-        )
-    })
-}
-
 /// What a step's metric is worked out from, on one lane: `in_service` instances, of
 /// whose `capacity_vcpu` `served_vcpu` is busy; `requests_per_second` arrive and send
 /// `response_bytes` each.
@@ -742,6 +701,18 @@ mod tests {
     }
 
     /// A group of `spec` with its alarms, as one lane of the engine.
+    /// Feeds each lane's metric value over a step of `step_s` seconds, as the engine
+    /// does; returns whether the step completed a metric period.
+    fn feed<const L: usize>(alarms: &mut Alarms<L>, step_s: f64, metric: &[f64; L]) -> bool {
+        if !alarms.fed() {
+            return false;
+        }
+        for (l, m) in metric.iter().enumerate() {
+            alarms.feed_lane(l, step_s, *m);
+        }
+        alarms.end_step(step_s)
+    }
+
     struct Scaled {
         group: Group,
         alarms: Alarms<1>,
@@ -757,10 +728,7 @@ mod tests {
 
         /// Feeds a step's metric and returns the size the group wants at its end.
         fn decide(&mut self, t_end_s: f64, step_s: f64, metric: f64) -> usize {
-            let signal = self
-                .alarms
-                .feed(step_s, &[metric])
-                .then(|| self.alarms.signal(0));
+            let signal = feed(&mut self.alarms, step_s, &[metric]).then(|| self.alarms.signal(0));
             self.group.act(t_end_s, step_s, signal)
         }
     }
@@ -923,16 +891,18 @@ mod tests {
 
     #[test]
     fn metric_values() {
-        let metric_value = |metric, n: f64, served, capacity, rps, bytes, period| {
-            super::metric_values(
+        let metric_value = |metric, in_service, served_vcpu, capacity_vcpu, rps, bytes, period| {
+            super::metric_value(
                 metric,
-                &[n],
-                &[served],
-                &[capacity],
-                &[rps],
-                &[bytes],
+                MetricInputs {
+                    in_service,
+                    served_vcpu,
+                    capacity_vcpu,
+                    requests_per_second: rps,
+                    response_bytes: bytes,
+                },
                 period,
-            )[0]
+            )
         };
         assert_eq!(
             metric_value(Metric::Cpu, 2.0, 1.0, 4.0, 0.0, 0.0, 60.0),
@@ -1008,7 +978,7 @@ mod tests {
                 .may_resize(&[3.0], &[3.0], 1.0, 10.0, 16.0 * 60.0, &clocks)
         };
         assert_eq!(may(&g), 0);
-        g.alarms.feed(60.0, &[20.0]);
+        feed(&mut g.alarms, 60.0, &[20.0]);
         assert_eq!(may(&g), 1);
     }
 
@@ -1189,7 +1159,7 @@ mod tests {
             for (i, &m) in metrics.iter().enumerate() {
                 #[allow(clippy::cast_precision_loss)]
                 let t_end = (i + 1) as f64 * 60.0;
-                prop_assert!(g.alarms.feed(60.0, &[m]));
+                prop_assert!(feed(&mut g.alarms, 60.0, &[m]));
                 #[allow(clippy::cast_precision_loss)]
                 let (size, serving) = (
                     g.group.members.len() as f64,

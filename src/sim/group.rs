@@ -209,10 +209,31 @@ impl<const L: usize> Members<L> {
         for (slot, in_service_s) in self.in_service_s[..self.live].iter().enumerate() {
             let weight = self.weight(slot);
             for l in 0..L {
-                n[l] += if in_service_s[l] <= t { weight } else { 0.0 };
+                n[l] += serving_weight(in_service_s[l] <= t, weight);
             }
         }
         n
+    }
+
+    /// [`Members::serving`], and the capacity of those members without credits (all
+    /// their vCPUs), in one loop per slot.
+    fn serving_full_capacity(
+        &self,
+        vcpu_per_unit: f64,
+        t: f64,
+        fraction: &[f64; L],
+    ) -> (Lanes<f64, L>, Lanes<f64, L>) {
+        let mut n = Lanes([0.0; L]);
+        let mut capacity = Lanes([0.0; L]);
+        for (slot, in_service_s) in self.in_service_s[..self.live].iter().enumerate() {
+            let weight = self.weight(slot);
+            for l in 0..L {
+                let serving = in_service_s[l] <= t;
+                n[l] += serving_weight(serving, weight);
+                capacity[l] += slot_capacity(serving, weight, vcpu_per_unit, fraction[l]);
+            }
+        }
+        (n, capacity)
     }
 }
 
@@ -416,55 +437,52 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             in_service_s: &members.in_service_s[0],
             launched_s: &members.launched_s[0],
         };
+        // (a group without credits passes its members' ledgers too: left unread)
+        let (balance, launch, surplus) = (
+            &mut members.balance[0].0,
+            &mut members.launch_credits[0].0,
+            &mut members.surplus[0].0,
+        );
+        let (min_balance, throttled_s) = (&mut totals.min_balance.0, &mut totals.throttled_s.0);
+        let billed_s = &mut totals.billed_s[*month];
+        // One loop for each kind of ledger, decided here, not lane by lane. `Some` is
+        // written at each call: handed a `credits` it could not see to be `Some`, the
+        // compiler ran every lane of the loop under a mask (EC2 alone 8% slower).
+        macro_rules! with_ledgers {
+            ($credits:expr, $with:literal, $unlimited:literal, $launch:literal) => {
+                steady_lanes::<L, $with, $unlimited, $launch>(
+                    &group,
+                    &lanes,
+                    $credits,
+                    balance,
+                    launch,
+                    surplus,
+                    min_balance,
+                    throttled_s,
+                    billed_s,
+                    meter,
+                )
+            };
+        }
         let bins = match inputs.credits.zip(length.as_ref()) {
-            // Members without credits have no ledgers: scratch arrays stand in, unread.
-            None => steady_lanes::<L, false, false, false>(
-                &group,
-                &lanes,
-                None,
-                [&mut [0.0; L], &mut [0.0; L], &mut [0.0; L]],
-                [&mut totals.min_balance, &mut totals.throttled_s],
-                &mut totals.billed_s[*month],
-                meter,
-            ),
-            Some((spec, length)) => {
-                let ledgers = [
-                    &mut members.balance[0].0,
-                    &mut members.launch_credits[0].0,
-                    &mut members.surplus[0].0,
-                ];
-                let credit_totals = [&mut totals.min_balance.0, &mut totals.throttled_s.0];
-                let billed_s = &mut totals.billed_s[*month];
-                let credits = Some((spec, length));
-                // one loop for each kind of ledger, decided here, not lane by lane
-                macro_rules! with_ledgers {
-                    ($unlimited:literal, $launch:literal) => {
-                        steady_lanes::<L, true, $unlimited, $launch>(
-                            &group,
-                            &lanes,
-                            credits,
-                            ledgers,
-                            credit_totals,
-                            billed_s,
-                            meter,
-                        )
-                    };
-                }
-                match LedgerKind::of(spec) {
-                    LedgerKind::Standard => with_ledgers!(false, false),
-                    LedgerKind::StandardWithLaunch => with_ledgers!(false, true),
-                    LedgerKind::Unlimited => with_ledgers!(true, false),
-                    LedgerKind::UnlimitedWithLaunch => with_ledgers!(true, true),
-                }
-            }
+            None => with_ledgers!(None, false, false, false),
+            Some(credits) => match LedgerKind::of(credits.0) {
+                LedgerKind::Standard => with_ledgers!(Some(credits), true, false, false),
+                LedgerKind::StandardWithLaunch => with_ledgers!(Some(credits), true, false, true),
+                LedgerKind::Unlimited => with_ledgers!(Some(credits), true, true, false),
+                LedgerKind::UnlimitedWithLaunch => with_ledgers!(Some(credits), true, true, true),
+            },
         };
         meter.record_bins(&bins);
-        // Surplus above 24 hours of earnings is charged at the end of each hour.
-        if hours.ends_with(timeline, k)
-            && let Some(spec) = inputs.credits
-        {
-            charge_hour(members, spec, t, &mut totals.charged[*month]);
-        }
+        charge_if_hour_ends(
+            hours,
+            timeline,
+            k,
+            inputs.credits,
+            members,
+            t,
+            &mut totals.charged[*month],
+        );
     }
 
     /// Moves the calendar month on to step `k`'s; returns when the step starts, s.
@@ -540,7 +558,7 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
                 );
                 (n_serving, capacity_vcpu)
             }
-            _ => serving_full_capacity(members, inputs.vcpu_per_unit, t, fraction),
+            _ => members.serving_full_capacity(inputs.vcpu_per_unit, t, fraction),
         };
         // Unlimited mode never holds an instance back: nothing to count there.
         if inputs
@@ -548,10 +566,12 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             .is_some_and(|spec| spec.mode == CreditMode::Standard)
         {
             for l in 0..L {
-                let unthrottled = n_serving[l] * inputs.vcpu_per_unit * fraction[l];
-                if capacity_vcpu[l] < demand_vcpu[l].min(unthrottled) - 1e-12 {
-                    totals.throttled_s[l] += step_s;
-                }
+                totals.throttled_s[l] += held_back_s(
+                    capacity_vcpu[l],
+                    demand_vcpu[l],
+                    n_serving[l] * inputs.vcpu_per_unit * fraction[l],
+                    step_s,
+                );
             }
         }
         let size = *sizes;
@@ -623,12 +643,15 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         meter.record_bins(&bins);
         // Read only by a recorded step: not worked out at every step.
         let served_vcpu = || Lanes::<f64, L>::from_fn(|l| demand_vcpu[l].min(capacity_vcpu[l]));
-        // Surplus above 24 hours of earnings is charged at the end of each hour.
-        if hours.ends_with(timeline, k)
-            && let Some(spec) = inputs.credits
-        {
-            charge_hour(members, spec, t, &mut totals.charged[*month]);
-        }
+        charge_if_hour_ends(
+            hours,
+            timeline,
+            k,
+            inputs.credits,
+            members,
+            t,
+            &mut totals.charged[*month],
+        );
         if record_steps {
             recorded.push(GroupStep {
                 running: running[0],
@@ -729,13 +752,7 @@ fn spend_credits<const L: usize>(
     fraction: &[f64; L],
     min_balance: &mut [f64; L],
 ) -> Lanes<f64, L> {
-    let per_member = Lanes::<f64, L>::from_fn(|l| {
-        if n_serving[l] > 0.0 {
-            demand_vcpu[l] / n_serving[l]
-        } else {
-            0.0
-        }
-    });
+    let per_member = Lanes::<f64, L>::from_fn(|l| share_of_demand(demand_vcpu[l], n_serving[l]));
     let mut capacity = Lanes([0.0; L]);
     let (live, first_weight) = (members.live, members.weight(0));
     // One slot at a time, its arrays borrowed apart so that the compiler knows they do
@@ -756,7 +773,6 @@ fn spend_credits<const L: usize>(
             per_member: &per_member,
             fraction,
         };
-        let ledgers = [&mut balance.0, &mut launch.0, &mut surplus.0];
         // one loop for each kind of ledger, decided here, not lane by lane
         macro_rules! with_ledgers {
             ($unlimited:literal, $launch:literal) => {
@@ -764,7 +780,9 @@ fn spend_credits<const L: usize>(
                     spec,
                     length,
                     &lanes,
-                    ledgers,
+                    balance,
+                    launch,
+                    surplus,
                     min_balance,
                     &mut capacity,
                 )
@@ -794,13 +812,17 @@ struct SlotLanes<'s, const L: usize> {
 }
 
 /// One slot's members' credits on every lane, in one loop: adds the capacity they
-/// leave to `capacity` (see [`member_credits`]).
+/// leave to `capacity` (see [`member_credits`]; the arrays written are separate
+/// arguments, see [`steady_lanes`]).
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn spend_slot<const L: usize, const UNLIMITED: bool, const LAUNCH: bool>(
     spec: &CreditSpec,
     length: &StepLength,
     lanes: &SlotLanes<'_, L>,
-    [balance, launch, surplus]: [&mut [f64; L]; 3],
+    balance: &mut [f64; L],
+    launch: &mut [f64; L],
+    surplus: &mut [f64; L],
     min_balance: &mut [f64; L],
     capacity: &mut [f64; L],
 ) {
@@ -816,14 +838,12 @@ fn spend_slot<const L: usize, const UNLIMITED: bool, const LAUNCH: bool>(
             serving,
             lanes.launched_s[l] <= t,
             lanes.per_member[l],
-            [&mut balance[l], &mut launch[l], &mut surplus[l]],
+            &mut balance[l],
+            &mut launch[l],
+            &mut surplus[l],
             &mut min_balance[l],
         );
-        capacity[l] += if serving {
-            lanes.weight * (member_capacity * lanes.fraction[l])
-        } else {
-            0.0
-        };
+        capacity[l] += slot_capacity(serving, lanes.weight, member_capacity, lanes.fraction[l]);
     }
 }
 
@@ -831,6 +851,7 @@ fn spend_slot<const L: usize, const UNLIMITED: bool, const LAUNCH: bool>(
 /// (pending, it only earns); its ledgers move on ([`burst::ledger_lane`]), and once
 /// `launched` its balance counts toward the lowest seen. Returns the vCPUs it can
 /// serve: all of them, or what its credits allow once held to the baseline.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn member_credits<const UNLIMITED: bool, const LAUNCH: bool>(
     spec: &CreditSpec,
@@ -838,7 +859,9 @@ fn member_credits<const UNLIMITED: bool, const LAUNCH: bool>(
     serving: bool,
     launched: bool,
     per_member: f64,
-    [balance, launch, surplus]: [&mut f64; 3],
+    balance: &mut f64,
+    launch: &mut f64,
+    surplus: &mut f64,
     min_balance: &mut f64,
 ) -> f64 {
     let wanted = if serving { per_member } else { 0.0 };
@@ -856,29 +879,83 @@ fn member_credits<const UNLIMITED: bool, const LAUNCH: bool>(
     }
 }
 
-/// The members serving at `t` on each lane, and their capacity without credits (all
-/// their vCPUs), in one loop per slot.
-fn serving_full_capacity<const L: usize>(
-    members: &Members<L>,
-    vcpu_per_unit: f64,
-    t: f64,
-    fraction: &[f64; L],
-) -> (Lanes<f64, L>, Lanes<f64, L>) {
-    let mut n = Lanes([0.0; L]);
-    let mut capacity = Lanes([0.0; L]);
-    for (slot, in_service_s) in members.in_service_s[..members.live].iter().enumerate() {
-        let weight = members.weight(slot);
-        for l in 0..L {
-            let serving = in_service_s[l] <= t;
-            n[l] += if serving { weight } else { 0.0 };
-            capacity[l] += if serving {
-                weight * (vcpu_per_unit * fraction[l])
-            } else {
-                0.0
-            };
-        }
+/// Members serving that a slot standing for `weight` members counts on a lane.
+#[inline(always)]
+fn serving_weight(serving: bool, weight: f64) -> f64 {
+    if serving { weight } else { 0.0 }
+}
+
+/// A member's share of a lane's demand: `demand_vcpu` spread evenly over the
+/// `n_serving` members serving (none without them).
+#[inline(always)]
+fn share_of_demand(demand_vcpu: f64, n_serving: f64) -> f64 {
+    if n_serving > 0.0 {
+        demand_vcpu / n_serving
+    } else {
+        0.0
     }
-    (n, capacity)
+}
+
+/// What a slot standing for `weight` members adds to a lane's capacity: each serving
+/// member's `member_vcpu`, scaled by the share of the time members serve (`fraction`).
+#[inline(always)]
+fn slot_capacity(serving: bool, weight: f64, member_vcpu: f64, fraction: f64) -> f64 {
+    if serving {
+        weight * (member_vcpu * fraction)
+    } else {
+        0.0
+    }
+}
+
+/// The seconds of a step of `step_s` in which CPU credits held a lane back: all of it
+/// when its `capacity_vcpu` fell short of what its `demand_vcpu` would have had from
+/// its members `unthrottled_vcpu`, none otherwise. (A select, not a branch: added to the
+/// count, `0.0` leaves it as it is, as the count is never −0.)
+#[inline(always)]
+fn held_back_s(capacity_vcpu: f64, demand_vcpu: f64, unthrottled_vcpu: f64, step_s: f64) -> f64 {
+    if capacity_vcpu < demand_vcpu.min(unthrottled_vcpu) - 1e-12 {
+        step_s
+    } else {
+        0.0
+    }
+}
+
+/// The meter's step and the billed time of `size` members on lane `l`: the step's
+/// utilisation bin (see [`CapacityMeter::record_fleet_lane`]).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn settle_lane<const L: usize>(
+    meter: &mut CapacityMeter<L>,
+    billed_s: &mut [f64; L],
+    l: usize,
+    step_s: f64,
+    demand_vcpu: f64,
+    capacity_vcpu: f64,
+    running: f64,
+    size: f64,
+) -> u16 {
+    let bin = meter.record_fleet_lane(l, step_s, demand_vcpu, capacity_vcpu, running);
+    billed_s[l] += size * step_s;
+    bin
+}
+
+/// At the end of a clock hour (step `k`, see [`HourClock`]), members with `credits`
+/// have their surplus above 24 hours of earnings charged.
+#[inline]
+fn charge_if_hour_ends<const L: usize>(
+    hours: &mut HourClock,
+    timeline: &Timeline,
+    k: usize,
+    credits: Option<&CreditSpec>,
+    members: &mut Members<L>,
+    t: f64,
+    charged: &mut [f64; L],
+) {
+    if hours.ends_with(timeline, k)
+        && let Some(spec) = credits
+    {
+        charge_hour(members, spec, t, charged);
+    }
 }
 
 /// What a steady group's lanes share at a step.
@@ -902,9 +979,10 @@ struct SteadyLanes<'s, const L: usize> {
 }
 
 /// A steady group's step on every lane in one loop (`Members::serving`,
-/// `spend_credits` or `serving_full_capacity`, the throttled time, the meter and the
-/// billed time of [`GroupLanes::step`], each lane's quantities kept in registers from
-/// one rule to the next; see the module's doc): the step's utilisation bins.
+/// `spend_credits` or `Members::serving_full_capacity`, the throttled time, the meter
+/// and the billed time of [`GroupLanes::step`], each lane's quantities kept in
+/// registers from one rule to the next; see the module's doc): the step's utilisation
+/// bins.
 /// `CREDITS`, `UNLIMITED` and `LAUNCH`: whether the members earn credits (`credits`
 /// then holds their spec) and their [`LedgerKind`].
 ///
@@ -916,8 +994,11 @@ fn steady_lanes<const L: usize, const CREDITS: bool, const UNLIMITED: bool, cons
     group: &SteadyGroup,
     lanes: &SteadyLanes<'_, L>,
     credits: Option<(&CreditSpec, &StepLength)>,
-    [balance, launch, surplus]: [&mut [f64; L]; 3],
-    [min_balance, throttled_s]: [&mut [f64; L]; 2],
+    balance: &mut [f64; L],
+    launch: &mut [f64; L],
+    surplus: &mut [f64; L],
+    min_balance: &mut [f64; L],
+    throttled_s: &mut [f64; L],
     billed_s: &mut [f64; L],
     meter: &mut CapacityMeter<L>,
 ) -> [u16; L] {
@@ -934,45 +1015,41 @@ fn steady_lanes<const L: usize, const CREDITS: bool, const UNLIMITED: bool, cons
     for l in 0..L {
         let demand_vcpu = lanes.rps[l] * lanes.vcpu_s[l];
         let serving = lanes.in_service_s[l] <= t;
-        let n_serving = 0.0 + if serving { weight } else { 0.0 };
+        // (`0.0 +`: the sum over the one slot, as `Members::serving` makes it)
+        let n_serving = 0.0 + serving_weight(serving, weight);
         let member_capacity = match credits {
-            Some((ref spec, ref length)) if CREDITS => {
-                let per_member = if n_serving > 0.0 {
-                    demand_vcpu / n_serving
-                } else {
-                    0.0
-                };
-                member_credits::<UNLIMITED, LAUNCH>(
-                    spec,
-                    length,
-                    serving,
-                    lanes.launched_s[l] <= t,
-                    per_member,
-                    [&mut balance[l], &mut launch[l], &mut surplus[l]],
-                    &mut min_balance[l],
-                )
-            }
+            Some((ref spec, ref length)) if CREDITS => member_credits::<UNLIMITED, LAUNCH>(
+                spec,
+                length,
+                serving,
+                lanes.launched_s[l] <= t,
+                share_of_demand(demand_vcpu, n_serving),
+                &mut balance[l],
+                &mut launch[l],
+                &mut surplus[l],
+                &mut min_balance[l],
+            ),
             _ => vcpu_per_unit,
         };
-        let capacity_vcpu = 0.0
-            + if serving {
-                weight * (member_capacity * lanes.fraction[l])
-            } else {
-                0.0
-            };
+        // (`0.0 +`: the sum over the one slot, as `spend_credits` makes it)
+        let capacity_vcpu =
+            0.0 + slot_capacity(serving, weight, member_capacity, lanes.fraction[l]);
         // Unlimited mode never holds an instance back: nothing to count there.
         if CREDITS && !UNLIMITED {
             let unthrottled = n_serving * vcpu_per_unit * lanes.fraction[l];
-            // (a select, not a branch: `+ 0.0` leaves the count, never −0, as it is)
-            throttled_s[l] += if capacity_vcpu < demand_vcpu.min(unthrottled) - 1e-12 {
-                step_s
-            } else {
-                0.0
-            };
+            throttled_s[l] += held_back_s(capacity_vcpu, demand_vcpu, unthrottled, step_s);
         }
         let size = lanes.sizes[l];
-        bins[l] = meter.record_fleet_lane(l, step_s, demand_vcpu, capacity_vcpu, size);
-        billed_s[l] += size * step_s;
+        bins[l] = settle_lane(
+            meter,
+            billed_s,
+            l,
+            step_s,
+            demand_vcpu,
+            capacity_vcpu,
+            size,
+            size,
+        );
     }
     bins
 }
@@ -1005,10 +1082,20 @@ fn settle_lanes<const L: usize, const FEED: bool>(
 ) -> [u16; L] {
     let step_s = lanes.step_s;
     let mut bins = [0; L];
+    #[allow(clippy::needless_range_loop)] // every lane's arrays are indexed by `l`
     for l in 0..L {
         let (demand_vcpu, capacity_vcpu) = (lanes.demand_vcpu[l], lanes.capacity_vcpu[l]);
-        bins[l] = meter.record_fleet_lane(l, step_s, demand_vcpu, capacity_vcpu, lanes.running[l]);
-        billed_s[l] += lanes.sizes[l] * step_s;
+        let (running, size) = (lanes.running[l], lanes.sizes[l]);
+        bins[l] = settle_lane(
+            meter,
+            billed_s,
+            l,
+            step_s,
+            demand_vcpu,
+            capacity_vcpu,
+            running,
+            size,
+        );
         if FEED {
             let inputs = MetricInputs {
                 in_service: lanes.in_service[l],
