@@ -34,6 +34,34 @@ impl PathRng {
     }
 }
 
+impl PathRng {
+    /// The generator 2¹²⁸ numbers ahead of this one, as `rand_xoshiro`'s `jump` moves
+    /// it: a second stream of the same path that this one never reaches.
+    #[must_use]
+    pub fn jumped(&self) -> PathRng {
+        // Blackman and Vigna's jump polynomial for Xoshiro256
+        const JUMP: [u64; 4] = [
+            0x180e_c6d3_3cfd_0aba,
+            0xd5a6_1266_f0c9_392c,
+            0xa958_2618_e03f_c9aa,
+            0x39ab_dc45_29b1_661c,
+        ];
+        let mut rng = self.clone();
+        let mut ahead = [0; 4];
+        for word in JUMP {
+            for bit in 0..64 {
+                if word >> bit & 1 == 1 {
+                    for (a, s) in ahead.iter_mut().zip(rng.s) {
+                        *a ^= s;
+                    }
+                }
+                rng.next_u64();
+            }
+        }
+        PathRng { s: ahead }
+    }
+}
+
 impl RngCore for PathRng {
     #[inline]
     fn next_u32(&mut self) -> u32 {
@@ -178,6 +206,21 @@ mod tests {
                 assert_eq!(a, b);
             }
             assert_eq!(ours.random::<f64>(), theirs.random::<f64>());
+        }
+    }
+
+    #[test]
+    fn a_jump_is_rand_xoshiro_jump() {
+        for seed in [0, 7, u64::MAX] {
+            let ours = PathRng::seed_from_u64(seed);
+            let mut theirs = Xoshiro256PlusPlus::seed_from_u64(seed);
+            theirs.jump();
+            let mut jumped = ours.jumped();
+            for _ in 0..100 {
+                assert_eq!(jumped.next_u64(), theirs.next_u64());
+            }
+            // and the stream it came from is left where it was
+            assert_eq!(ours, PathRng::seed_from_u64(seed));
         }
     }
 

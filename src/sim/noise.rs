@@ -7,11 +7,13 @@
 //! [`NoiseLanes`] runs the recurrence on `L` paths together, time outer and paths inner:
 //! one path's recurrence is a chain of dependent multiplications and additions, but
 //! the lanes' chains are independent, so each step is a few vector instructions, and the
-//! normal numbers are drawn for every lane at once ([`crate::mc::normal`]). Lane `l`
-//! computes exactly what its path computes alone (a single run is one lane).
+//! normal numbers are drawn for every lane at once ([`crate::mc::normal::split_normals`],
+//! the first tries from the path's stream and the second tries from a second stream of
+//! it, 2¹²⁸ numbers ahead). Lane `l` computes exactly what its path computes alone (a
+//! single run is one lane).
 
 use crate::lanes::Lanes;
-use crate::mc::normal::{standard_normal, standard_normals};
+use crate::mc::normal::{SplitScratch, split_normals, standard_normal};
 use crate::mc::rng::{PathRng, RngLanes};
 
 /// One path's noise: its parameters, where its recurrence stands, and its stream.
@@ -22,19 +24,24 @@ pub(crate) struct NoiseState {
     innovation: f64,
     bias: f64,
     rng: PathRng,
+    /// The stream of the normal draws' second tries.
+    second: PathRng,
 }
 
 impl NoiseState {
     /// Noise with coefficient of variation `cv` and lag-one correlation `rho`, drawn
-    /// from `rng` (the first value at once, from the stationary distribution).
+    /// from `rng` (the first value at once, from the stationary distribution; the
+    /// second tries of the rest from `rng` 2¹²⁸ numbers on).
     #[must_use]
     pub(crate) fn new(cv: f64, rho: f64, mut rng: PathRng) -> NoiseState {
         let sigma = libm::log(1.0 + cv * cv).sqrt();
+        let x = sigma * standard_normal(&mut rng);
         NoiseState {
-            x: sigma * standard_normal(&mut rng),
+            x,
             rho,
             innovation: sigma * (1.0 - rho * rho).sqrt(),
             bias: -sigma * sigma / 2.0,
+            second: rng.jumped(),
             rng,
         }
     }
@@ -47,6 +54,7 @@ impl NoiseState {
             innovation: 0.0,
             bias: 0.0,
             rng: PathRng::seed_from_u64(0),
+            second: PathRng::seed_from_u64(1),
         }
     }
 }
@@ -59,8 +67,10 @@ pub(crate) struct NoiseLanes<const L: usize> {
     innovation: Lanes<f64, L>,
     bias: Lanes<f64, L>,
     rngs: RngLanes<L>,
-    /// A block's factors (kept to reuse the allocation).
+    seconds: [PathRng; L],
+    /// A piece's factors (kept to reuse the allocation).
     factors: Vec<[f64; L]>,
+    scratch: SplitScratch<L>,
 }
 
 impl<const L: usize> NoiseLanes<L> {
@@ -73,8 +83,10 @@ impl<const L: usize> NoiseLanes<L> {
             rho: Lanes::from_fn(|l| states[l].rho),
             innovation: Lanes::from_fn(|l| states[l].innovation),
             bias: Lanes::from_fn(|l| states[l].bias),
-            rngs: RngLanes::new(&states.map(|s| s.rng)),
+            rngs: RngLanes::new(&states.clone().map(|s| s.rng)),
+            seconds: states.map(|s| s.second),
             factors: Vec::new(),
+            scratch: SplitScratch::default(),
         }
     }
 
@@ -87,6 +99,7 @@ impl<const L: usize> NoiseLanes<L> {
             innovation: self.innovation[lane],
             bias: self.bias[lane],
             rng: self.rngs.get(lane),
+            second: self.seconds[lane].clone(),
         }
     }
 
@@ -100,16 +113,25 @@ impl<const L: usize> NoiseLanes<L> {
     }
 
     fn apply_piece(&mut self, block: &mut [[f64; L]]) {
-        self.factors.clear();
-        for _ in 0..block.len() {
-            let z = standard_normals(&mut self.rngs);
-            self.factors
-                .push(std::array::from_fn(|l| self.x[l] + self.bias[l]));
-            let lanes = self.x.iter_mut().zip(&self.rho).zip(&self.innovation);
-            for (((x, rho), innovation), z) in lanes.zip(z) {
-                *x = rho * *x + innovation * z;
+        let factors = &mut self.factors;
+        factors.resize(block.len(), [0.0; L]);
+        split_normals(
+            &mut self.rngs,
+            &mut self.seconds,
+            factors,
+            &mut self.scratch,
+        );
+        // The recurrence, each step's normal number replaced by its factor's exponent.
+        // (On copies: the loop keeps them in registers.)
+        let (mut x, rho, innovation, bias) = (self.x.0, self.rho.0, self.innovation.0, self.bias.0);
+        for f in factors.iter_mut() {
+            for l in 0..L {
+                let z = f[l];
+                f[l] = x[l] + bias[l];
+                x[l] = rho[l] * x[l] + innovation[l] * z;
             }
         }
+        self.x.0 = x;
         // the exponentials of the whole piece at once
         exp_in_place(self.factors.as_flattened_mut());
         // one flat run of values: as steps of lanes, the loop was vectorized across steps
@@ -248,7 +270,10 @@ mod tests {
                 );
             }
             let (a, b) = (alone.state(0), together.state(lane));
-            assert_eq!((a.x.to_bits(), a.rng), (b.x.to_bits(), b.rng));
+            assert_eq!(
+                (a.x.to_bits(), a.rng, a.second),
+                (b.x.to_bits(), b.rng, b.second)
+            );
         }
     }
 }
