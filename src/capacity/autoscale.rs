@@ -201,6 +201,8 @@ pub struct Alarms<const L: usize> {
     out_cooldown_s: f64,
     in_cooldown_s: f64,
     period_len_s: f64,
+    /// Steps in the period so far, and each lane's sum of their metric values.
+    period_steps: u32,
     period_sum: Lanes<f64, L>,
     datapoint: Lanes<f64, L>,
     above_run: Lanes<u32, L>,
@@ -251,6 +253,7 @@ impl<const L: usize> Alarms<L> {
             out_cooldown_s,
             in_cooldown_s,
             period_len_s: 0.0,
+            period_steps: 0,
             period_sum: Lanes([0.0; L]),
             datapoint: Lanes([0.0; L]),
             above_run: Lanes([0; L]),
@@ -265,11 +268,11 @@ impl<const L: usize> Alarms<L> {
         self.period_s > 0.0
     }
 
-    /// Feeds lane `lane`'s metric value over a step of `step_s` seconds (alarms that are
-    /// [`Alarms::fed`]). Once every lane is fed, [`Alarms::end_step`] ends the step.
+    /// Feeds lane `lane`'s metric value over a step (alarms that are [`Alarms::fed`]).
+    /// Once every lane is fed, [`Alarms::end_step`] ends the step.
     #[inline(always)]
-    pub fn feed_lane(&mut self, lane: usize, step_s: f64, metric: f64) {
-        self.period_sum[lane] += metric * step_s;
+    pub fn feed_lane(&mut self, lane: usize, metric: f64) {
+        self.period_sum[lane] += metric;
     }
 
     /// Ends a step of `step_s` seconds whose metric every lane was fed
@@ -279,13 +282,24 @@ impl<const L: usize> Alarms<L> {
     #[inline]
     pub fn end_step(&mut self, step_s: f64) -> bool {
         self.period_len_s += step_s;
+        self.period_steps += 1;
         if self.period_len_s + 1e-9 < self.period_s {
             return false;
         }
+        // The datapoint is the Average statistic of the period's values, one a step
+        // (every step is as long as the others). A period of one step (one-minute
+        // metrics in one-minute steps) is its value: no division at every step.
+        if self.period_steps == 1 {
+            self.datapoint = self.period_sum;
+        } else {
+            let n = f64::from(self.period_steps);
+            for l in 0..L {
+                self.datapoint[l] = self.period_sum[l] / n;
+            }
+        }
+        self.period_sum = Lanes([0.0; L]);
         for l in 0..L {
-            let datapoint = self.period_sum[l] / self.period_len_s;
-            self.datapoint[l] = datapoint;
-            self.period_sum[l] = 0.0;
+            let datapoint = self.datapoint[l];
             self.above_run[l] = if datapoint > self.upper {
                 self.above_run[l] + 1
             } else {
@@ -298,6 +312,7 @@ impl<const L: usize> Alarms<L> {
             };
         }
         self.period_len_s = 0.0;
+        self.period_steps = 0;
         true
     }
 
@@ -603,17 +618,16 @@ impl Group {
     }
 }
 
-/// What a step's metric is worked out from, on one lane: `in_service` instances, of
-/// whose `capacity_vcpu` `served_vcpu` is busy; `requests_per_second` arrive and send
+/// What a step's metric is worked out from, on one lane: `in_service` instances, whose
+/// vCPUs are busy `utilization` of the time; `requests_per_second` arrive and send
 /// `response_bytes` each.
 #[derive(Debug, Clone, Copy)]
 pub struct MetricInputs {
     /// Instances in service.
     pub in_service: f64,
-    /// vCPUs busy.
-    pub served_vcpu: f64,
-    /// vCPUs in service.
-    pub capacity_vcpu: f64,
+    /// The share of the vCPUs in service that is busy, 0 to 1, as the group's capacity
+    /// meter works it out ([`crate::capacity::utilization`]: 1 with none in service).
+    pub utilization: f64,
     /// Requests arriving per second.
     pub requests_per_second: f64,
     /// Bytes of one response.
@@ -627,19 +641,13 @@ pub struct MetricInputs {
 pub fn metric_value(metric: Metric, inputs: MetricInputs, period_s: f64) -> f64 {
     let MetricInputs {
         in_service,
-        served_vcpu,
-        capacity_vcpu,
+        utilization,
         requests_per_second,
         response_bytes,
     } = inputs;
     match metric {
-        Metric::Cpu => {
-            if capacity_vcpu > 0.0 {
-                100.0 * served_vcpu / capacity_vcpu
-            } else {
-                100.0
-            }
-        }
+        // (the meter's utilisation: the step that feeds it divides once for both)
+        Metric::Cpu => 100.0 * utilization,
         Metric::RequestsPerTarget => {
             if in_service > 0.0 {
                 requests_per_second * 60.0 / in_service
@@ -708,7 +716,7 @@ mod tests {
             return false;
         }
         for (l, m) in metric.iter().enumerate() {
-            alarms.feed_lane(l, step_s, *m);
+            alarms.feed_lane(l, *m);
         }
         alarms.end_step(step_s)
     }
@@ -864,6 +872,34 @@ mod tests {
     }
 
     #[test]
+    fn a_datapoint_is_the_average_of_its_periods_values() {
+        // CloudWatch's Average statistic over a five-minute period of one-minute values
+        let mut alarms = Alarms::<2>::new(&beanstalk_default_trigger());
+        let values = [[1e6, 9e6], [2e6, 9e6], [3e6, 9e6], [4e6, 9e6], [5e6, 9e6]];
+        let ended: Vec<bool> = values.iter().map(|v| feed(&mut alarms, 60.0, v)).collect();
+        assert_eq!(ended, vec![false, false, false, false, true]);
+        assert_eq!(alarms.signal(0).datapoint, 3e6);
+        assert_eq!(alarms.signal(1).datapoint, 9e6);
+        // 3 MB is between the thresholds; 9 MB above the upper one, a first time
+        assert_eq!(
+            (alarms.signal(0).above_run, alarms.signal(0).below_run),
+            (0, 0)
+        );
+        assert_eq!(alarms.signal(1).above_run, 1);
+        // the next period starts from nothing: its values alone make its datapoint
+        for _ in 0..5 {
+            feed(&mut alarms, 60.0, &[1e6, 1e6]);
+        }
+        assert_eq!(alarms.signal(0).datapoint, 1e6);
+        assert_eq!(alarms.signal(0).below_run, 1);
+        // a one-minute period's datapoint is its one value, to the bit (weighted by the
+        // step's 60 s and divided by the period's, this one came back an ulp lower)
+        let mut alarms = Alarms::<1>::new(&cpu_tracking(50.0));
+        assert!(feed(&mut alarms, 60.0, &[9.385_958_677_423_488]));
+        assert_eq!(alarms.signal(0).datapoint, 9.385_958_677_423_488);
+    }
+
+    #[test]
     fn scheduled_actions_change_the_bounds_daily() {
         let mut g = Scaled::new(&GroupSpec {
             scheduled: vec![ScheduledAction {
@@ -896,8 +932,7 @@ mod tests {
                 metric,
                 MetricInputs {
                     in_service,
-                    served_vcpu,
-                    capacity_vcpu,
+                    utilization: crate::capacity::utilization(served_vcpu, capacity_vcpu),
                     requests_per_second: rps,
                     response_bytes: bytes,
                 },
@@ -907,6 +942,16 @@ mod tests {
         assert_eq!(
             metric_value(Metric::Cpu, 2.0, 1.0, 4.0, 0.0, 0.0, 60.0),
             25.0
+        );
+        // demand beyond the capacity keeps it all busy; with none in service, the
+        // metric is saturated (an empty group must scale out, not in)
+        assert_eq!(
+            metric_value(Metric::Cpu, 2.0, 6.0, 4.0, 0.0, 0.0, 60.0),
+            100.0
+        );
+        assert_eq!(
+            metric_value(Metric::Cpu, 0.0, 1.0, 0.0, 0.0, 0.0, 60.0),
+            100.0
         );
         assert_eq!(
             metric_value(Metric::RequestsPerTarget, 2.0, 0.0, 0.0, 10.0, 0.0, 60.0),

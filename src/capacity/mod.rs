@@ -111,12 +111,7 @@ impl<const L: usize> CapacityMeter<L> {
     ) -> u16 {
         self.accumulate_lane(lane, step_s, demand, capacity);
         self.peak_instances[lane] = larger(self.peak_instances[lane], instances);
-        let utilization = if capacity > 0.0 {
-            smaller(demand, capacity) / capacity
-        } else {
-            1.0
-        };
-        UtilizationHistograms::<L>::bin(utilization)
+        UtilizationHistograms::<L>::bin(utilization(demand, capacity))
     }
 
     /// A step's utilisation bins, one per lane, from [`CapacityMeter::record_fleet_lane`].
@@ -348,6 +343,19 @@ impl<const L: usize> UtilizationHistograms<L> {
             }
         }
         // rank < total: the loop always returns; the largest value otherwise
+        1.0
+    }
+}
+
+/// The share of `capacity` units in service that `demand` keeps busy, 0 to 1: all of
+/// it when there is none (nothing in service is saturated). The meter's utilisation and
+/// the CPU metric a group's alarms read (as a percentage) are this one number, so a
+/// step that needs both divides once.
+#[inline(always)]
+pub(crate) fn utilization(demand: f64, capacity: f64) -> f64 {
+    if capacity > 0.0 {
+        smaller(demand, capacity) / capacity
+    } else {
         1.0
     }
 }

@@ -27,7 +27,7 @@ use crate::billing::burst::{self, CreditSpec, CreditState, LedgerKind, StepLengt
 use crate::capacity::autoscale::{
     self, Alarms, CooldownClocks, Group, GroupSpec, Metric, MetricInputs, Policy, ScheduledAction,
 };
-use crate::capacity::{CapacityMeter, CapacityStats};
+use crate::capacity::{self, CapacityMeter, CapacityStats};
 use crate::catalog::CreditMode;
 use crate::lanes::{Lanes, lanes_in};
 use crate::scenario::Timeline;
@@ -693,8 +693,13 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
             }
         }
         if resized {
-            members.live =
-                members.slots_of(groups.iter().map(|g| g.members.len()).max().unwrap_or(0));
+            // (from the sizes beside the groups: one vector, not a gather from each group)
+            let largest = sizes
+                .iter()
+                .fold(0.0, |m: f64, &n| if n > m { n } else { m });
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let largest = largest as usize;
+            members.live = members.slots_of(largest);
         }
     }
 
@@ -1099,12 +1104,12 @@ fn settle_lanes<const L: usize, const FEED: bool>(
         if FEED {
             let inputs = MetricInputs {
                 in_service: lanes.in_service[l],
-                served_vcpu: demand_vcpu.min(capacity_vcpu),
-                capacity_vcpu,
+                // the meter's, worked out again: the same division, made once
+                utilization: capacity::utilization(demand_vcpu, capacity_vcpu),
                 requests_per_second: lanes.rps[l],
                 response_bytes: lanes.response_bytes[l],
             };
-            alarms.feed_lane(l, step_s, metric(inputs));
+            alarms.feed_lane(l, metric(inputs));
         }
     }
     bins
