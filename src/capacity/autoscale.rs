@@ -503,11 +503,26 @@ impl Group {
     /// time" after it "successfully scales out". An alarm answered at the group's
     /// maximum (or minimum) starts no scaling activity, so it restarts no cooldown.
     pub fn act(&mut self, t_end_s: f64, step_s: f64, signal: Option<AlarmSignal>) -> usize {
+        let start_s = t_end_s - step_s;
+        self.act_serving(t_end_s, signal, |group| group.in_service(start_s))
+    }
+
+    /// [`Group::act`], with the members in service at the step's start counted by
+    /// `serving`, called only where the policy needs them. The lanes' engine has them
+    /// counted already: counting them again, a walk over the members, took about a
+    /// fifth of the time of an often-scaled group's decisions (Fargate alone 226 → 219
+    /// ms, `compare --paths 64 --threads 1`).
+    pub(crate) fn act_serving(
+        &mut self,
+        t_end_s: f64,
+        signal: Option<AlarmSignal>,
+        serving: impl FnOnce(&Group) -> usize,
+    ) -> usize {
         let current = self.members.len();
         #[allow(clippy::cast_possible_wrap)]
         let current_i = current as i64;
         let (wanted, activity) = match signal {
-            Some(signal) => self.wanted(t_end_s, step_s, current_i, signal),
+            Some(signal) => self.wanted(t_end_s, current_i, signal, serving),
             None => (current_i, Activity::None),
         };
         let size =
@@ -526,13 +541,14 @@ impl Group {
     }
 
     /// The size the policy asks for on a datapoint, before the bounds, and the kind of
-    /// scaling activity it would start.
+    /// scaling activity it would start; `serving` counts the members in service at the
+    /// step's start.
     fn wanted(
         &self,
         t_end_s: f64,
-        step_s: f64,
         current: i64,
         signal: AlarmSignal,
+        serving: impl FnOnce(&Group) -> usize,
     ) -> (i64, Activity) {
         let AlarmSignal {
             datapoint,
@@ -559,7 +575,7 @@ impl Group {
                 // Only instances past their warm-up report the metric, so the answer to
                 // a breach is sized on them; pending instances already count toward the
                 // current size, so the same breach is not answered twice.
-                let serving = self.in_service(t_end_s - step_s);
+                let serving = serving(self);
                 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
                 let proportional =
                     proportional_size(serving as f64, datapoint, target, current as f64) as i64;

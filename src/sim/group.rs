@@ -682,7 +682,14 @@ impl<'a, const L: usize> GroupLanes<'a, L> {
         let mut resized = false;
         for l in lanes_in(may_resize) {
             let group = &mut groups[l];
-            let size = group.act(t_end, step_s, datapoint.then(|| alarms.signal(l)));
+            // (its members serving at the step's start are counted already)
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let serving = n_serving[l] as usize;
+            let counted = |group: &Group| {
+                debug_assert_eq!(serving, group.in_service(t), "lane {l}'s members serving");
+                serving
+            };
+            let size = group.act_serving(t_end, datapoint.then(|| alarms.signal(l)), counted);
             if size != group.members.len() {
                 cooldowns.update(l, group);
                 resize(group, members, l, size, t_end, inputs, totals, *month);
