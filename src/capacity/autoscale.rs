@@ -510,8 +510,8 @@ impl Group {
     /// [`Group::act`], with the members in service at the step's start counted by
     /// `serving`, called only where the policy needs them. The lanes' engine has them
     /// counted already: counting them again, a walk over the members, took about a
-    /// fifth of the time of an often-scaled group's decisions (Fargate alone 226 → 219
-    /// ms, `compare --paths 64 --threads 1`).
+    /// quarter of the time of an often-scaled group's decisions (Fargate alone 226 →
+    /// 219 ms, `compare --paths 64 --threads 1`).
     pub(crate) fn act_serving(
         &mut self,
         t_end_s: f64,
