@@ -113,9 +113,8 @@ fn point(bits: u64) -> (usize, f64, f64) {
 }
 
 /// The rest of `rand_distr`'s ziggurat after a first try with `bits` that fell outside
-/// its rectangle: the tail for the bottom box, the wedge test otherwise ([`under_curve`]),
-/// and a whole
-/// new draw when that rejects.
+/// its rectangle: the tail for the bottom box, the wedge test otherwise
+/// ([`under_curve`]), and a whole new draw when that rejects.
 #[cold]
 fn after_first_try(rng: &mut PathRng, bits: u64) -> f64 {
     let (i, u, x) = point(bits);
@@ -138,8 +137,8 @@ fn under_curve(i: usize, x: f64, y: f64) -> bool {
 }
 
 /// The wedge test of [`under_curve`] decided by lines that bound the curve, where the
-/// point is clear of them; `None` where it is not (or in box 204, across which the
-/// curve's bend changes sides).
+/// point is clear of them; `None` where it is not, and in the one box whose wedge
+/// spans `x = 1`, where the curve's bend changes sides.
 ///
 /// Across a wedge, from `a = X[i+1]` to `b = X[i]`, the curve `f(x) = e^(−x²/2)` is
 /// convex beyond 1 and concave below. A convex curve lies under its chord and over its
