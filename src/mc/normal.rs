@@ -121,11 +121,16 @@ fn after_first_try(rng: &mut PathRng, bits: u64) -> f64 {
     if i == 0 {
         return tail(rng, u);
     }
-    let y = ZIG_NORM_F[i + 1] + (ZIG_NORM_F[i] - ZIG_NORM_F[i + 1]) * rng.random::<f64>();
-    if under_curve(i, x, y) {
+    if under_curve(i, x, wedge_height(i, rng)) {
         return x;
     }
     standard_normal(rng)
+}
+
+/// The height of a point in box `i`'s wedge, between `F[i+1]` and `F[i]`, drawn from
+/// `rng` as `rand_distr` draws it.
+fn wedge_height(i: usize, rng: &mut PathRng) -> f64 {
+    ZIG_NORM_F[i + 1] + (ZIG_NORM_F[i] - ZIG_NORM_F[i + 1]) * rng.random::<f64>()
 }
 
 /// Whether the point `(x, y)` of box `i`'s wedge (`1 ≤ i ≤ 255`) lies under the curve,
@@ -259,7 +264,7 @@ mod tests {
                 continue;
             }
             wedge_points += 1;
-            let y = ZIG_NORM_F[i + 1] + (ZIG_NORM_F[i] - ZIG_NORM_F[i + 1]) * rng.random::<f64>();
+            let y = wedge_height(i, &mut rng);
             if let Some(under) = squeeze(i, x, y) {
                 decided += 1;
                 assert_eq!(under, exact(x, y), "box {i}, ({x}, {y})");
